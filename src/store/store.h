@@ -1,0 +1,82 @@
+// Persistence of conversations, messages, remembered facts and timers. SQLite is the embedded
+// default; every implementation is safe to call from several threads.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tektra {
+
+struct Conversation {
+  std::string id;  // opaque, URL-safe
+  std::string title;
+  int64_t created_at_ms = 0;  // Unix epoch milliseconds
+  int64_t updated_at_ms = 0;
+  int64_t message_count = 0;
+};
+
+struct Message {
+  int64_t id = 0;
+  std::string conversation_id;
+  std::string role;  // "user", "assistant", "system", "tool"
+  std::string text;
+  int64_t created_at_ms = 0;
+  nlohmann::json meta = nlohmann::json::object();  // timings, intent, audio durations...
+};
+
+struct Fact {
+  std::string key;  // normalised subject, e.g. "my favourite colour"
+  std::string value;
+  int64_t updated_at_ms = 0;
+};
+
+struct TimerRecord {
+  std::string id;
+  std::string name;  // may be empty
+  std::string session_id;
+  std::string conversation_id;
+  int64_t duration_ms = 0;
+  int64_t due_at_ms = 0;  // Unix epoch milliseconds
+  std::string status = "pending";  // pending, fired, cancelled
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Conversation create_conversation(const std::string& title) = 0;
+  virtual std::optional<Conversation> conversation(const std::string& id) = 0;
+  virtual std::vector<Conversation> conversations(int limit, int offset) = 0;  // newest first
+  virtual bool rename_conversation(const std::string& id, const std::string& title) = 0;
+  virtual bool delete_conversation(const std::string& id) = 0;  // and its messages
+
+  // Durable when it returns: a crash afterwards does not lose it. Throws Error("not_found") for
+  // an unknown conversation.
+  virtual Message append_message(const std::string& conversation_id, const std::string& role,
+                                 const std::string& text, const nlohmann::json& meta = nlohmann::json::object()) = 0;
+  virtual std::vector<Message> messages(const std::string& conversation_id) = 0;  // oldest first
+
+  virtual void put_fact(const std::string& key, const std::string& value) = 0;
+  virtual std::optional<Fact> fact(const std::string& key) = 0;
+  virtual std::vector<Fact> facts() = 0;
+  virtual bool delete_fact(const std::string& key) = 0;
+
+  virtual void save_timer(const TimerRecord& timer) = 0;  // insert or replace by id
+  virtual bool set_timer_status(const std::string& id, const std::string& status) = 0;
+  virtual std::vector<TimerRecord> pending_timers() = 0;  // ordered by due time
+
+  virtual int schema_version() = 0;
+};
+
+// Opens (creating if needed) the SQLite database at `path`, in WAL mode, applying pending
+// migrations. Throws Error("store_error") when the file cannot be opened or is not a database.
+std::unique_ptr<Store> open_sqlite_store(const std::filesystem::path& path);
+
+int64_t unix_millis_now();
+
+}  // namespace tektra

@@ -1,0 +1,67 @@
+// Voice activity detection and turn-taking (speech start, end of turn) on 16 kHz mono PCM.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/config.h"
+
+namespace tektra {
+
+class VoiceActivityDetector {
+ public:
+  virtual ~VoiceActivityDetector() = default;
+  virtual std::string name() const = 0;
+  virtual size_t frame_samples() const = 0;  // the fixed frame size at 16 kHz it expects
+  // Probability (or 0/1 decision) that the frame is speech; frame.size() == frame_samples().
+  virtual float speech_probability(std::span<const int16_t> frame) = 0;
+  virtual void reset() = 0;
+};
+
+// Throws Error("unknown_engine") for a name not in vad_engines().
+std::unique_ptr<VoiceActivityDetector> create_vad(const VadConfig& config);
+std::vector<std::string> vad_engines();
+
+struct TurnSettings {
+  double threshold = 0.5;  // smoothed speech probability that counts as speech
+  int min_speech_ms = 120;
+  int silence_duration_ms = 500;
+  int prefix_padding_ms = 300;
+  static TurnSettings from(const VadConfig& config);
+};
+
+struct TurnEvent {
+  enum class Kind { SpeechStarted, SpeechStopped } kind;
+  // Positions in the stream, in ms since the detector started (or was reset). For SpeechStarted
+  // this is the onset of speech (not the decision time); for SpeechStopped the last voiced ms.
+  int64_t audio_ms = 0;
+};
+
+// Feeds arbitrary-sized chunks to a VAD in its frame size and applies the hangovers: speech must
+// last min_speech_ms to start a turn, silence must last silence_duration_ms to end it.
+class TurnDetector {
+ public:
+  TurnDetector(std::unique_ptr<VoiceActivityDetector> vad, TurnSettings settings);
+  std::vector<TurnEvent> push(std::span<const int16_t> pcm16k);
+  void set_settings(const TurnSettings& settings);
+  bool in_speech() const { return in_speech_; }
+  int64_t processed_ms() const;
+  void reset();
+
+ private:
+  std::unique_ptr<VoiceActivityDetector> vad_;
+  TurnSettings settings_;
+  std::vector<int16_t> pending_;
+  std::vector<float> recent_;  // speech probabilities of the smoothing window
+  int64_t frames_done_ = 0;
+  bool in_speech_ = false;
+  int64_t voiced_run_frames_ = 0;
+  int64_t silent_run_frames_ = 0;
+  int64_t run_start_frame_ = 0;
+  int64_t last_voiced_frame_ = 0;
+};
+
+}  // namespace tektra
