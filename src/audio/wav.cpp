@@ -12,10 +12,16 @@
 namespace tektra {
 namespace {
 
-[[noreturn]] void invalid(const std::string& why) { throw Error("invalid_audio", "not a usable WAV file: " + why); }
+[[noreturn]] void invalid(const std::string& why) {
+  throw Error("invalid_audio", "not a usable WAV file: " + why);
+}
 
-uint32_t le32(const uint8_t* p) { return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24); }
-uint16_t le16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+uint32_t le32(const uint8_t* p) {
+  return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+}
+uint16_t le16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
 
 int16_t clamp16(double v) {
   v = std::round(v);
@@ -109,7 +115,9 @@ AudioBuffer parse_wav(std::span<const uint8_t> bytes) {
   invalid(have_fmt ? "no data chunk" : "no fmt chunk");
 }
 
-AudioBuffer read_wav(const std::filesystem::path& path) { return parse_wav(read_file(path)); }
+AudioBuffer read_wav(const std::filesystem::path& path) {
+  return parse_wav(read_file(path));
+}
 
 std::vector<uint8_t> encode_wav(const AudioBuffer& audio) {
   uint32_t data_bytes = static_cast<uint32_t>(audio.samples.size() * 2);
@@ -133,7 +141,8 @@ std::vector<uint8_t> encode_wav(const AudioBuffer& audio) {
   put16(34, 16);
   std::memcpy(out.data() + 36, "data", 4);
   put32(40, data_bytes);
-  for (size_t i = 0; i < audio.samples.size(); ++i) put16(44 + 2 * i, static_cast<uint16_t>(audio.samples[i]));
+  for (size_t i = 0; i < audio.samples.size(); ++i)
+    put16(44 + 2 * i, static_cast<uint16_t>(audio.samples[i]));
   return out;
 }
 
@@ -141,12 +150,14 @@ void write_wav(const std::filesystem::path& path, const AudioBuffer& audio) {
   auto bytes = encode_wav(audio);
   std::ofstream out(path, std::ios::binary);
   if (!out) throw Error("io_error", fmt::format("cannot write {}", path.string()));
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) throw Error("io_error", fmt::format("failed writing {}", path.string()));
 }
 
 AudioBuffer read_raw_pcm16(const std::filesystem::path& path, int sample_rate, int channels) {
-  if (sample_rate < 1000 || channels < 1) throw Error("invalid_audio", "raw PCM needs a sample rate and channel count");
+  if (sample_rate < 1000 || channels < 1)
+    throw Error("invalid_audio", "raw PCM needs a sample rate and channel count");
   auto bytes = read_file(path);
   AudioBuffer out;
   out.sample_rate = sample_rate;
@@ -154,7 +165,8 @@ AudioBuffer read_raw_pcm16(const std::filesystem::path& path, int sample_rate, i
   size_t count = bytes.size() / 2;
   count -= count % static_cast<size_t>(channels);
   out.samples.resize(count);
-  for (size_t i = 0; i < count; ++i) out.samples[i] = static_cast<int16_t>(le16(bytes.data() + 2 * i));
+  for (size_t i = 0; i < count; ++i)
+    out.samples[i] = static_cast<int16_t>(le16(bytes.data() + 2 * i));
   return out;
 }
 

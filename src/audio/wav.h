@@ -11,7 +11,8 @@
 namespace tektra {
 
 // Parses a WAV image; samples are converted to 16-bit. Throws Error("invalid_audio") with the
-// reason for anything that is not a well-formed, supported WAV (not RIFF, truncated, compressed...).
+// reason for anything that is not a well-formed, supported WAV (not RIFF, truncated,
+// compressed...).
 AudioBuffer parse_wav(std::span<const uint8_t> bytes);
 AudioBuffer read_wav(const std::filesystem::path& path);  // also Error("io_error") if unreadable
 

@@ -1,8 +1,8 @@
 // Config keys, defaults and layering (file, environment); TOML parsing lives in config_file.cpp.
 #include "core/config.h"
 
-#include <cstdlib>
 #include <fmt/format.h>
+#include <cstdlib>
 
 #include "core/error.h"
 
@@ -10,11 +10,13 @@ extern char** environ;
 
 namespace tektra {
 
-std::map<std::string, std::string> read_config_file(const std::filesystem::path& path);  // config_file.cpp
+std::map<std::string, std::string> read_config_file(
+    const std::filesystem::path& path);  // config_file.cpp
 
 namespace {
 
-[[noreturn]] void bad_value(const std::string& key, const std::string& value, const char* expected) {
+[[noreturn]] void bad_value(const std::string& key, const std::string& value,
+                            const char* expected) {
   throw Error("invalid_config", fmt::format("{}: '{}' is not {}", key, value, expected));
 }
 
@@ -48,28 +50,32 @@ bool parse_bool(const std::string& key, const std::string& value) {
 // Keys are declared with accessors so nested sections stay readable in one table.
 std::vector<ConfigKey> make_keys() {
   auto text = [](std::string name, std::string doc, auto field) {
-    return ConfigKey{name, std::move(doc), [field](const Config& c) { return *field(const_cast<Config&>(c)); },
+    return ConfigKey{name, std::move(doc),
+                     [field](const Config& c) { return *field(const_cast<Config&>(c)); },
                      [field](Config& c, const std::string& v) { *field(c) = v; }};
   };
   auto integer = [](std::string name, std::string doc, auto field, long lo, long hi) {
-    return ConfigKey{name, std::move(doc),
-                     [field](const Config& c) { return std::to_string(*field(const_cast<Config&>(c))); },
-                     [field, name, lo, hi](Config& c, const std::string& v) {
-                       *field(c) = static_cast<std::remove_reference_t<decltype(*field(c))>>(
-                           parse_int(name, v, lo, hi));
-                     }};
+    return ConfigKey{
+        name, std::move(doc),
+        [field](const Config& c) { return std::to_string(*field(const_cast<Config&>(c))); },
+        [field, name, lo, hi](Config& c, const std::string& v) {
+          *field(c) =
+              static_cast<std::remove_reference_t<decltype(*field(c))>>(parse_int(name, v, lo, hi));
+        }};
   };
   auto real = [](std::string name, std::string doc, auto field, double lo, double hi) {
-    return ConfigKey{name, std::move(doc),
-                     [field](const Config& c) { return fmt::format("{}", *field(const_cast<Config&>(c))); },
-                     [field, name, lo, hi](Config& c, const std::string& v) {
-                       *field(c) = parse_double(name, v, lo, hi);
-                     }};
+    return ConfigKey{
+        name, std::move(doc),
+        [field](const Config& c) { return fmt::format("{}", *field(const_cast<Config&>(c))); },
+        [field, name, lo, hi](Config& c, const std::string& v) {
+          *field(c) = parse_double(name, v, lo, hi);
+        }};
   };
   auto boolean = [](std::string name, std::string doc, auto field) {
-    return ConfigKey{name, std::move(doc),
-                     [field](const Config& c) { return *field(const_cast<Config&>(c)) ? "true" : "false"; },
-                     [field, name](Config& c, const std::string& v) { *field(c) = parse_bool(name, v); }};
+    return ConfigKey{
+        name, std::move(doc),
+        [field](const Config& c) { return *field(const_cast<Config&>(c)) ? "true" : "false"; },
+        [field, name](Config& c, const std::string& v) { *field(c) = parse_bool(name, v); }};
   };
   return {
       ConfigKey{"data_dir", "where the database and models live",
@@ -78,28 +84,51 @@ std::vector<ConfigKey> make_keys() {
       text("log_level", "trace, debug, info, warn, error", [](Config& c) { return &c.log_level; }),
       boolean("log_json", "write logs as JSON lines", [](Config& c) { return &c.log_json; }),
       text("server.host", "address to listen on", [](Config& c) { return &c.server.host; }),
-      integer("server.port", "TCP port (0 picks a free one)", [](Config& c) { return &c.server.port; }, 0, 65535),
-      integer("server.io_threads", "network I/O threads", [](Config& c) { return &c.server.io_threads; }, 1, 64),
-      integer("server.max_sessions", "concurrent voice sessions", [](Config& c) { return &c.server.max_sessions; }, 1, 10000),
-      integer("server.max_message_bytes", "largest WebSocket message or HTTP body",
-              [](Config& c) { return &c.server.max_message_bytes; }, 1024, 1L << 30),
+      integer(
+          "server.port", "TCP port (0 picks a free one)", [](Config& c) { return &c.server.port; },
+          0, 65535),
+      integer(
+          "server.io_threads", "network I/O threads",
+          [](Config& c) { return &c.server.io_threads; }, 1, 64),
+      integer(
+          "server.max_sessions", "concurrent voice sessions",
+          [](Config& c) { return &c.server.max_sessions; }, 1, 10000),
+      integer(
+          "server.max_message_bytes", "largest WebSocket message or HTTP body",
+          [](Config& c) { return &c.server.max_message_bytes; }, 1024, 1L << 30),
       text("stt.engine", "speech-to-text engine", [](Config& c) { return &c.stt.engine; }),
-      text("stt.model_dir", "pocketsphinx acoustic model directory", [](Config& c) { return &c.stt.model_dir; }),
+      text("stt.model_dir", "pocketsphinx acoustic model directory",
+           [](Config& c) { return &c.stt.model_dir; }),
       boolean("stt.grammar_first", "decode with the intent grammar before free-form",
               [](Config& c) { return &c.stt.grammar_first; }),
-      real("stt.grammar_min_confidence", "grammar results below this fall back to free-form",
-           [](Config& c) { return &c.stt.grammar_min_confidence; }, 0.0, 1.0),
-      text("tts.engine", "text-to-speech engine (flite, espeak-ng)", [](Config& c) { return &c.tts.engine; }),
-      text("tts.voice", "default voice", [](Config& c) { return &c.tts.voice; }),
-      real("tts.rate", "speaking-rate multiplier", [](Config& c) { return &c.tts.rate; }, 0.25, 4.0),
+      real(
+          "stt.grammar_min_confidence", "grammar results below this fall back to free-form",
+          [](Config& c) { return &c.stt.grammar_min_confidence; }, 0.0, 1.0),
+      text(
+          "tts.voice",
+          "default voice; its name picks the engine (flite: slt kal awb rms; espeak-ng: en-us ...)",
+          [](Config& c) { return &c.tts.voice; }),
+      real(
+          "tts.rate", "speaking-rate multiplier", [](Config& c) { return &c.tts.rate; }, 0.25, 4.0),
       text("vad.engine", "voice activity detector", [](Config& c) { return &c.vad.engine; }),
-      integer("vad.aggressiveness", "WebRTC VAD mode 0..3", [](Config& c) { return &c.vad.aggressiveness; }, 0, 3),
-      real("vad.threshold", "speech ratio that counts as speech", [](Config& c) { return &c.vad.threshold; }, 0.0, 1.0),
-      integer("vad.min_speech_ms", "shortest speech that starts a turn", [](Config& c) { return &c.vad.min_speech_ms; }, 0, 5000),
-      integer("vad.silence_duration_ms", "silence that ends a turn", [](Config& c) { return &c.vad.silence_duration_ms; }, 100, 10000),
-      integer("vad.prefix_padding_ms", "audio kept before speech start", [](Config& c) { return &c.vad.prefix_padding_ms; }, 0, 5000),
+      integer(
+          "vad.aggressiveness", "WebRTC VAD mode 0..3",
+          [](Config& c) { return &c.vad.aggressiveness; }, 0, 3),
+      real(
+          "vad.threshold", "speech ratio that counts as speech",
+          [](Config& c) { return &c.vad.threshold; }, 0.0, 1.0),
+      integer(
+          "vad.min_speech_ms", "shortest speech that starts a turn",
+          [](Config& c) { return &c.vad.min_speech_ms; }, 0, 5000),
+      integer(
+          "vad.silence_duration_ms", "silence that ends a turn",
+          [](Config& c) { return &c.vad.silence_duration_ms; }, 100, 10000),
+      integer(
+          "vad.prefix_padding_ms", "audio kept before speech start",
+          [](Config& c) { return &c.vad.prefix_padding_ms; }, 0, 5000),
       text("agent.name", "the assistant's name", [](Config& c) { return &c.agent.name; }),
-      text("agent.intents_dir", "directory of extra sentence-template files", [](Config& c) { return &c.agent.intents_dir; }),
+      text("agent.intents_dir", "directory of extra sentence-template files",
+           [](Config& c) { return &c.agent.intents_dir; }),
   };
 }
 
@@ -133,7 +162,8 @@ std::filesystem::path default_config_file() {
 
 std::filesystem::path default_data_dir() {
   const char* xdg = std::getenv("XDG_DATA_HOME");
-  std::filesystem::path base = xdg && *xdg ? std::filesystem::path(xdg) : home_dir() / ".local/share";
+  std::filesystem::path base =
+      xdg && *xdg ? std::filesystem::path(xdg) : home_dir() / ".local/share";
   return base / "tektra";
 }
 
@@ -142,7 +172,8 @@ std::map<std::string, std::string> tektra_environment() {
   for (char** e = environ; e && *e; ++e) {
     std::string entry(*e);
     auto eq = entry.find('=');
-    if (eq != std::string::npos && entry.rfind("TEKTRA_", 0) == 0) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+    if (eq != std::string::npos && entry.rfind("TEKTRA_", 0) == 0)
+      env[entry.substr(0, eq)] = entry.substr(eq + 1);
   }
   return env;
 }
@@ -170,7 +201,8 @@ Config load_config(const std::optional<std::filesystem::path>& file,
 
   for (const auto& k : config_keys()) {
     std::string var = "TEKTRA_";
-    for (char c : k.name) var += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (char c : k.name)
+      var += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     auto it = environment.find(var);
     if (it == environment.end()) continue;
     try {
@@ -198,7 +230,8 @@ std::string config_to_toml(const Config& config) {
     char* end = nullptr;
     std::strtod(value.c_str(), &end);
     if ((!value.empty() && *end == '\0') || value == "true" || value == "false") quoted = false;
-    out += fmt::format("# {}\n{} = {}\n", k.description, leaf, quoted ? fmt::format("\"{}\"", value) : value);
+    out += fmt::format("# {}\n{} = {}\n", k.description, leaf,
+                       quoted ? fmt::format("\"{}\"", value) : value);
   }
   return out;
 }

@@ -16,30 +16,29 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;
   int io_threads = 2;
-  int max_sessions = 32;                          // concurrent /v1/realtime connections
+  int max_sessions = 32;                            // concurrent /v1/realtime connections
   std::size_t max_message_bytes = 4 * 1024 * 1024;  // WebSocket message and HTTP body limit
 };
 
 struct SttConfig {
   std::string engine = "pocketsphinx";
   std::string model_dir = "/usr/share/pocketsphinx/model/en-us";
-  bool grammar_first = true;         // search the intent grammar before free-form decoding
-  double grammar_min_confidence = 0.2;  // below this the free-form decoder's result is used
+  bool grammar_first = true;            // search the intent grammar before free-form decoding
+  double grammar_min_confidence = 0.5;  // grammar fit below this falls back to free-form decoding
 };
 
 struct TtsConfig {
-  std::string engine = "flite";
-  std::string voice = "slt";
-  double rate = 1.0;  // speaking-rate multiplier
+  std::string voice = "slt";  // the voice's name picks its engine (flite or espeak-ng)
+  double rate = 1.0;          // speaking-rate multiplier
 };
 
 struct VadConfig {
   std::string engine = "webrtc";
-  int aggressiveness = 2;        // WebRTC VAD mode 0..3
-  double threshold = 0.5;        // speech ratio over the smoothing window that counts as speech
-  int min_speech_ms = 120;       // speech shorter than this never starts a turn
+  int aggressiveness = 2;         // WebRTC VAD mode 0..3
+  double threshold = 0.5;         // speech ratio over the smoothing window that counts as speech
+  int min_speech_ms = 120;        // speech shorter than this never starts a turn
   int silence_duration_ms = 500;  // end-of-turn hangover
-  int prefix_padding_ms = 300;   // audio kept before the detected speech start
+  int prefix_padding_ms = 300;    // audio kept before the detected speech start
 };
 
 struct AgentConfig {
@@ -67,7 +66,8 @@ struct ConfigKey {
   std::string name;
   std::string description;
   std::function<std::string(const Config&)> get;
-  std::function<void(Config&, const std::string&)> set;  // throws Error("invalid_config") on bad value
+  std::function<void(Config&, const std::string&)>
+      set;  // throws Error("invalid_config") on bad value
 };
 
 // Every key, in documentation order. TOML tables map to the part before the dot; the environment

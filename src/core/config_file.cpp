@@ -1,10 +1,10 @@
 // Reads a TOML config file into flat "section.key" -> string pairs (toml++ kept to this one unit).
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <filesystem>
 #include <map>
 #include <string>
-#include <toml++/toml.h>
 
 #include "core/error.h"
 
@@ -29,7 +29,8 @@ std::map<std::string, std::string> read_config_file(const std::filesystem::path&
     } else if (auto d = node.value_exact<double>()) {
       flat[key] = fmt::format("{}", *d);
     } else {
-      throw Error("invalid_config", fmt::format("{}: {} must be a string, number or boolean", path.string(), key));
+      throw Error("invalid_config",
+                  fmt::format("{}: {} must be a string, number or boolean", path.string(), key));
     }
   };
   for (const auto& [name, node] : table) {

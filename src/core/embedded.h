@@ -1,4 +1,5 @@
-// Files compiled into the binary (shipped intent templates, the web page); see cmake/EmbedFiles.cmake.
+// Files compiled into the binary (shipped intent templates, the web page); see
+// cmake/EmbedFiles.cmake.
 #pragma once
 
 #include <span>

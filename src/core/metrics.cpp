@@ -14,7 +14,9 @@ void Counter::inc(double by) {
   while (!value_.compare_exchange_weak(cur, cur + by)) {
   }
 }
-double Counter::value() const { return value_.load(); }
+double Counter::value() const {
+  return value_.load();
+}
 
 void Gauge::add(double by) {
   double cur = value_.load();
@@ -85,14 +87,16 @@ MetricsRegistry::Family& MetricsRegistry::family(const std::string& name, const 
   return f;
 }
 
-Counter& MetricsRegistry::counter(const std::string& name, const std::string& help, const std::string& labels) {
+Counter& MetricsRegistry::counter(const std::string& name, const std::string& help,
+                                  const std::string& labels) {
   std::lock_guard lock(mutex_);
   auto& slot = family(name, help, "counter").counters[labels];
   if (!slot) slot = std::make_unique<Counter>();
   return *slot;
 }
 
-Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help, const std::string& labels) {
+Gauge& MetricsRegistry::gauge(const std::string& name, const std::string& help,
+                              const std::string& labels) {
   std::lock_guard lock(mutex_);
   auto& slot = family(name, help, "gauge").gauges[labels];
   if (!slot) slot = std::make_unique<Gauge>();
@@ -110,22 +114,27 @@ Histogram& MetricsRegistry::histogram(const std::string& name, const std::string
 std::string MetricsRegistry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
-  auto braces = [](const std::string& labels) { return labels.empty() ? std::string() : "{" + labels + "}"; };
+  auto braces = [](const std::string& labels) {
+    return labels.empty() ? std::string() : "{" + labels + "}";
+  };
   auto join = [](const std::string& labels, const std::string& extra) {
     return labels.empty() ? extra : labels + "," + extra;
   };
   for (const auto& [name, f] : families_) {
     out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, f.help, name, f.type);
-    for (const auto& [labels, c] : f.counters) out += fmt::format("{}{} {}\n", name, braces(labels), c->value());
-    for (const auto& [labels, g] : f.gauges) out += fmt::format("{}{} {}\n", name, braces(labels), g->value());
+    for (const auto& [labels, c] : f.counters)
+      out += fmt::format("{}{} {}\n", name, braces(labels), c->value());
+    for (const auto& [labels, g] : f.gauges)
+      out += fmt::format("{}{} {}\n", name, braces(labels), g->value());
     for (const auto& [labels, h] : f.histograms) {
       auto s = h->snapshot();
       for (size_t i = 0; i < s.bounds.size(); ++i) {
-        out += fmt::format("{}_bucket{{{}}} {}\n", name, join(labels, fmt::format("le=\"{}\"", s.bounds[i])),
-                           s.cumulative[i]);
+        out += fmt::format("{}_bucket{{{}}} {}\n", name,
+                           join(labels, fmt::format("le=\"{}\"", s.bounds[i])), s.cumulative[i]);
       }
       out += fmt::format("{}_bucket{{{}}} {}\n", name, join(labels, "le=\"+Inf\""), s.count);
-      out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braces(labels), s.sum, name, braces(labels), s.count);
+      out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braces(labels), s.sum, name,
+                         braces(labels), s.count);
     }
   }
   return out;

@@ -1,4 +1,5 @@
-// Prometheus-style metrics: counters, gauges and histograms, rendered in the text exposition format.
+// Prometheus-style metrics: counters, gauges and histograms, rendered in the text exposition
+// format.
 #pragma once
 
 #include <atomic>
@@ -54,9 +55,11 @@ class Histogram {
 // verbatim, e.g. R"(stage="stt_final")".
 class MetricsRegistry {
  public:
-  Counter& counter(const std::string& name, const std::string& help, const std::string& labels = "");
+  Counter& counter(const std::string& name, const std::string& help,
+                   const std::string& labels = "");
   Gauge& gauge(const std::string& name, const std::string& help, const std::string& labels = "");
-  Histogram& histogram(const std::string& name, const std::string& help, const std::string& labels = "",
+  Histogram& histogram(const std::string& name, const std::string& help,
+                       const std::string& labels = "",
                        std::vector<double> bounds = latency_bounds_seconds());
   std::string render() const;
 

@@ -52,10 +52,14 @@ class TurnDetector {
   void reset();
 
  private:
+  void process_frame(std::span<const int16_t> frame, std::vector<TurnEvent>& events);
+  int64_t frames_to_ms(int64_t frames) const;
+
   std::unique_ptr<VoiceActivityDetector> vad_;
   TurnSettings settings_;
   std::vector<int16_t> pending_;
-  std::vector<float> recent_;  // speech probabilities of the smoothing window
+  std::vector<float> recent_;  // speech probabilities of the smoothing window (a ring)
+  size_t recent_next_ = 0;     // where the next probability goes in recent_
   int64_t frames_done_ = 0;
   bool in_speech_ = false;
   int64_t voiced_run_frames_ = 0;

@@ -5,7 +5,9 @@
 namespace tektra {
 namespace {
 
-std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
+std::vector<uint8_t> bytes(std::string_view s) {
+  return {s.begin(), s.end()};
+}
 
 TEST(Base64, EncodesRfc4648Vectors) {
   EXPECT_EQ(base64_encode(bytes("")), "");

@@ -12,8 +12,9 @@ namespace {
 class ConfigTest : public ::testing::Test {
  protected:
   std::filesystem::path write(const std::string& text) {
-    auto path = std::filesystem::temp_directory_path() /
-                ("tektra-config-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++) + ".toml");
+    auto path =
+        std::filesystem::temp_directory_path() / ("tektra-config-" + std::to_string(::getpid()) +
+                                                  "-" + std::to_string(counter_++) + ".toml");
     std::ofstream(path) << text;
     files_.push_back(path);
     return path;
@@ -34,7 +35,8 @@ TEST_F(ConfigTest, DefaultsAreDocumented) {
 }
 
 TEST_F(ConfigTest, FileThenEnvironmentOverride) {
-  auto path = write("log_level = \"debug\"\n[server]\nport = 9000\nhost = \"0.0.0.0\"\n[tts]\nrate = 1.5\n");
+  auto path = write(
+      "log_level = \"debug\"\n[server]\nport = 9000\nhost = \"0.0.0.0\"\n[tts]\nrate = 1.5\n");
   Config c = load_config(path, {{"TEKTRA_SERVER_PORT", "9100"}});
   EXPECT_EQ(c.server.port, 9100);
   EXPECT_EQ(c.server.host, "0.0.0.0");
@@ -51,14 +53,15 @@ TEST_F(ConfigTest, BadValuesAreClearErrors) {
     EXPECT_EQ(e.code(), "invalid_config");
     EXPECT_NE(std::string(e.what()).find("server.port"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(load_config(write("[server\nport = 1\n"), {}), Error);      // TOML syntax
-  EXPECT_THROW(load_config(write("[server]\nnope = 1\n"), {}), Error);     // unknown key
+  EXPECT_THROW(load_config(write("[server\nport = 1\n"), {}), Error);   // TOML syntax
+  EXPECT_THROW(load_config(write("[server]\nnope = 1\n"), {}), Error);  // unknown key
   EXPECT_THROW(load_config(write(""), {{"TEKTRA_SERVER_PORT", "x"}}), Error);
   EXPECT_THROW(load_config(std::filesystem::path("/nonexistent/tektra.toml"), {}), Error);
 }
 
 TEST_F(ConfigTest, RenderedTomlReadsBackTheSame) {
-  Config c = load_config(write(""), {{"TEKTRA_TTS_VOICE", "kal"}, {"TEKTRA_VAD_AGGRESSIVENESS", "3"}});
+  Config c =
+      load_config(write(""), {{"TEKTRA_TTS_VOICE", "kal"}, {"TEKTRA_VAD_AGGRESSIVENESS", "3"}});
   Config d = load_config(write(config_to_toml(c)), {});
   for (const auto& k : config_keys()) EXPECT_EQ(k.get(c), k.get(d)) << k.name;
 }

@@ -14,11 +14,16 @@ TEST(Metrics, RendersPrometheusText) {
   h.observe(0.5);
   h.observe(5);
   std::string text = r.render();
-  EXPECT_NE(text.find("# TYPE tektra_errors_total counter\ntektra_errors_total{code=\"x\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE tektra_errors_total counter\ntektra_errors_total{code=\"x\"} 2\n"),
+            std::string::npos);
   EXPECT_NE(text.find("tektra_sessions 3\n"), std::string::npos);
-  EXPECT_NE(text.find("tektra_stage_seconds_bucket{stage=\"stt\",le=\"0.1\"} 1\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("tektra_stage_seconds_bucket{stage=\"stt\",le=\"1\"} 2\n"), std::string::npos);
-  EXPECT_NE(text.find("tektra_stage_seconds_bucket{stage=\"stt\",le=\"+Inf\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("tektra_stage_seconds_bucket{stage=\"stt\",le=\"0.1\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("tektra_stage_seconds_bucket{stage=\"stt\",le=\"1\"} 2\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("tektra_stage_seconds_bucket{stage=\"stt\",le=\"+Inf\"} 3\n"),
+            std::string::npos);
   EXPECT_NE(text.find("tektra_stage_seconds_count{stage=\"stt\"} 3\n"), std::string::npos);
 }
 

@@ -1,0 +1,357 @@
+// `tektra bench voice`: utterances through the whole pipeline, in-process and over the socket;
+// prints voice-to-voice latency, engine real-time factors, memory per session, and concurrency.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <fstream>
+#include <thread>
+
+#include "app/commands.h"
+#include "app/runtime.h"
+#include "audio/resampler.h"
+#include "core/base64.h"
+#include "core/clock.h"
+#include "pipeline/voice_session.h"
+#include "server/realtime_client.h"
+
+namespace tektra {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr int kRate = 16000;
+constexpr size_t kChunk = kRate / 50;  // 20 ms
+
+const char* const kPhrases[] = {
+    "what time is it",
+    "what is twelve times seven",
+    "set a timer for five minutes",
+    "what day is it today",
+    "remember that my favourite colour is blue",
+    "what is my favourite colour",
+    "hello",
+    "thank you",
+};
+
+struct Utterance {
+  std::string text;
+  std::vector<int16_t> pcm;  // 16 kHz, with leading silence
+  size_t last_voiced = 0;    // index of the last sample of speech
+};
+
+std::vector<Utterance> make_utterances(VoiceCatalog& voices, const std::string& voice) {
+  std::vector<Utterance> out;
+  for (const char* phrase : kPhrases) {
+    Speech s = voices.synthesize(phrase, voice, 1.0);
+    Utterance u;
+    u.text = phrase;
+    u.pcm.assign(kRate * 3 / 10, 0);
+    auto speech = resample(s.audio.samples, s.audio.sample_rate, kRate);
+    u.pcm.insert(u.pcm.end(), speech.begin(), speech.end());
+    for (size_t i = u.pcm.size(); i-- > 0;) {
+      if (std::abs(u.pcm[i]) > 300) {
+        u.last_voiced = i;
+        break;
+      }
+    }
+    out.push_back(std::move(u));
+  }
+  return out;
+}
+
+double percentile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(q * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+long rss_kib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+// Records when things happen in one session.
+class Recorder : public SessionObserver {
+ public:
+  void on_speech_started(const std::string&, int64_t) override {}
+  void on_speech_stopped(const std::string&, int64_t) override {}
+  void on_input_committed(const std::string&) override {}
+  void on_input_cleared() override {}
+  void on_transcript_partial(const std::string&, const std::string&, const std::string&) override {}
+  void on_transcript_completed(const std::string&, const Transcript& t) override {
+    std::lock_guard lock(mutex_);
+    transcript_ = t.text;
+  }
+  void on_response_started(const ResponseInfo&) override {}
+  void on_response_text(const ResponseInfo&, const std::string&) override {}
+  void on_response_audio(const ResponseInfo&, std::span<const int16_t>) override {
+    std::lock_guard lock(mutex_);
+    if (!first_audio_) first_audio_ = SteadyClock::now();
+  }
+  void on_response_done(const ResponseInfo&, ResponseStatus, const std::string&) override {
+    std::lock_guard lock(mutex_);
+    done_ = true;
+    changed_.notify_all();
+  }
+  void on_event(const std::string&, const nlohmann::json&) override {}
+  void on_error(const std::string& code, const std::string& message, const std::string&) override {
+    fmt::print(stderr, "session error {}: {}\n", code, message);
+  }
+
+  void reset() {
+    std::lock_guard lock(mutex_);
+    first_audio_.reset();
+    done_ = false;
+    transcript_.clear();
+  }
+  bool done() {
+    std::lock_guard lock(mutex_);
+    return done_;
+  }
+  std::optional<TimePoint> first_audio() {
+    std::lock_guard lock(mutex_);
+    return first_audio_;
+  }
+  std::string transcript() {
+    std::lock_guard lock(mutex_);
+    return transcript_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::optional<TimePoint> first_audio_;
+  bool done_ = false;
+  std::string transcript_;
+};
+
+// Streams one utterance in real time, then silence until the reply finishes. Returns the
+// voice-to-voice latency in seconds (nullopt when no reply audio came).
+template <typename Push, typename FirstAudio, typename Done>
+std::optional<double> stream_utterance(const Utterance& u, Push push, FirstAudio first_audio,
+                                       Done done) {
+  std::vector<int16_t> silence(kChunk, 0);
+  TimePoint start = SteadyClock::now();
+  std::optional<TimePoint> last_voiced_sent;
+  size_t sent = 0;
+  for (size_t i = 0;; ++i) {
+    std::this_thread::sleep_until(start + i * 20ms);
+    if (sent < u.pcm.size()) {
+      size_t n = std::min(kChunk, u.pcm.size() - sent);
+      push(std::span<const int16_t>(u.pcm).subspan(sent, n));
+      sent += n;
+      if (!last_voiced_sent && sent > u.last_voiced) last_voiced_sent = SteadyClock::now();
+    } else {
+      push(std::span<const int16_t>(silence));
+      if (done()) break;
+      if (SteadyClock::now() - start > 15s) break;
+    }
+  }
+  auto first = first_audio();
+  if (!first || !last_voiced_sent) return std::nullopt;
+  return seconds_between(*last_voiced_sent, *first);
+}
+
+SessionServices session_services(ServerServices& s) {
+  return SessionServices{s.agent,  s.recognizer, s.voices,  s.pool,
+                         s.timers, s.bus,        s.metrics, s.config.vad};
+}
+
+SessionSettings default_settings(const Config& config, int output_rate) {
+  SessionSettings settings;
+  settings.voice = config.tts.voice;
+  settings.turn = TurnSettings::from(config.vad);
+  settings.output_sample_rate = output_rate;
+  return settings;
+}
+
+std::vector<double> run_in_process(Runtime& runtime, const std::vector<Utterance>& utterances,
+                                   int rounds, int* misrecognised) {
+  Recorder recorder;
+  auto session = VoiceSession::create(session_services(runtime.services()),
+                                      default_settings(runtime.config(), 24000), recorder);
+  std::vector<double> latencies;
+  for (int r = 0; r < rounds; ++r) {
+    for (const auto& u : utterances) {
+      recorder.reset();
+      auto v2v = stream_utterance(
+          u,
+          [&](std::span<const int16_t> pcm) {
+            session->append_audio({pcm.begin(), pcm.end()});
+          },
+          [&] { return recorder.first_audio(); }, [&] { return recorder.done(); });
+      if (v2v) latencies.push_back(*v2v);
+      if (recorder.transcript() != u.text && misrecognised) ++*misrecognised;
+    }
+  }
+  session->close();
+  return latencies;
+}
+
+std::vector<double> run_over_socket(Runtime& runtime, const std::vector<Utterance>& utterances) {
+  Server server(runtime.services());
+  server.start();
+  RealtimeClient client("127.0.0.1", server.port());
+  client.wait_for("session.created", 5s);
+  client.send({{"type", "session.update"},
+               {"session",
+                {{"audio", {{"input", {{"format", {{"type", "audio/pcm"}, {"rate", kRate}}}}}}}}}});
+  client.wait_for("session.updated", 5s);
+  std::vector<double> latencies;
+  for (const auto& u : utterances) {
+    std::mutex m;
+    std::optional<TimePoint> first;
+    bool done = false;
+    std::thread reader([&] {
+      while (auto e = client.next(20s)) {
+        std::string type = e->value("type", "");
+        std::lock_guard lock(m);
+        if (type == "response.output_audio.delta" && !first) first = SteadyClock::now();
+        if (type == "response.done") {
+          done = true;
+          return;
+        }
+      }
+    });
+    auto v2v = stream_utterance(
+        u,
+        [&](std::span<const int16_t> pcm) {
+          client.send({{"type", "input_audio_buffer.append"},
+                       {"audio", base64_encode({reinterpret_cast<const uint8_t*>(pcm.data()),
+                                                pcm.size() * 2})}});
+        },
+        [&] {
+          std::lock_guard lock(m);
+          return first;
+        },
+        [&] {
+          std::lock_guard lock(m);
+          return done;
+        });
+    reader.join();
+    if (v2v) latencies.push_back(*v2v);
+  }
+  client.close();
+  server.stop();
+  return latencies;
+}
+
+void print_latencies(const char* label, const std::vector<double>& v, size_t expected) {
+  fmt::print("  {:<34} p50 {:6.0f} ms   p95 {:6.0f} ms   ({} of {} turns answered)\n", label,
+             percentile(v, 0.5) * 1000, percentile(v, 0.95) * 1000, v.size(), expected);
+}
+
+void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
+  Config config = base;
+  config.data_dir =
+      std::filesystem::temp_directory_path() / fmt::format("tektra-bench-{}", ::getpid());
+  std::filesystem::remove_all(config.data_dir);
+  long rss_start = rss_kib();
+  Runtime runtime(config);
+  const std::string speaker = runtime.voices().has_voice("awb") ? "awb" : config.tts.voice;
+  auto utterances = make_utterances(runtime.voices(), speaker);
+
+  fmt::print(
+      "tektra bench voice — {} utterances spoken by '{}', replies by '{}', end-of-turn silence {} "
+      "ms\n\n",
+      utterances.size(), speaker, config.tts.voice, config.vad.silence_duration_ms);
+
+  double audio_s = 0, stt_s = 0;
+  for (const auto& u : utterances) {
+    audio_s += static_cast<double>(u.pcm.size()) / kRate;
+    auto t = SteadyClock::now();
+    transcribe(runtime.recognizer(), u.pcm);
+    stt_s += seconds_between(t, SteadyClock::now());
+  }
+  double tts_audio = 0, tts_s = 0, first_sentence = 0;
+  for (const char* reply :
+       {"It's ten past three.", "Twelve times seven is eighty-four.", "Timer set for five minutes.",
+        "OK, I'll remember that your favourite colour is blue."}) {
+    auto t = SteadyClock::now();
+    Speech s = runtime.voices().synthesize(reply, config.tts.voice, 1.0);
+    double took = seconds_between(t, SteadyClock::now());
+    tts_s += took;
+    first_sentence = std::max(first_sentence, took);
+    tts_audio += s.audio.duration_seconds();
+  }
+  fmt::print("Engines\n");
+  fmt::print("  {:<34} {:.3f}  ({:.1f} s of audio)\n", "STT real-time factor (whole utterances)",
+             stt_s / audio_s, audio_s);
+  fmt::print("  {:<34} {:.3f}  (slowest first sentence {:.0f} ms)\n\n", "TTS real-time factor",
+             tts_s / tts_audio, first_sentence * 1000);
+
+  fmt::print("Voice-to-voice (last voiced input sample -> first reply audio out)\n");
+  int misrecognised = 0;
+  auto in_process = run_in_process(runtime, utterances, rounds, &misrecognised);
+  print_latencies("in-process, 1 session", in_process, utterances.size() * rounds);
+  if (socket) {
+    auto over_socket = run_over_socket(runtime, utterances);
+    print_latencies("over WebSocket, 1 session", over_socket, utterances.size());
+  }
+  fmt::print("  transcripts differing from the spoken text: {} of {}\n\n", misrecognised,
+             utterances.size() * rounds);
+
+  if (sessions > 1) {
+    long before = rss_kib();
+    std::vector<std::vector<double>> results(static_cast<size_t>(sessions));
+    std::vector<std::thread> threads;
+    for (int i = 0; i < sessions; ++i) {
+      threads.emplace_back([&, i] {
+        // Stagger starts so turns do not all end on the same 20 ms frame.
+        std::this_thread::sleep_for(std::chrono::milliseconds(37 * i));
+        results[static_cast<size_t>(i)] = run_in_process(runtime, utterances, 1, nullptr);
+      });
+    }
+    std::atomic<bool> running{true};
+    std::atomic<long> peak{before};
+    std::thread sampler([&] {
+      while (running) {
+        peak = std::max(peak.load(), rss_kib());
+        std::this_thread::sleep_for(100ms);
+      }
+    });
+    for (auto& t : threads) t.join();
+    running = false;
+    sampler.join();
+    std::vector<double> all;
+    for (const auto& r : results) all.insert(all.end(), r.begin(), r.end());
+    fmt::print("Concurrency: {} sessions streaming in real time at once\n", sessions);
+    print_latencies(fmt::format("in-process, {} sessions", sessions).c_str(), all,
+                    utterances.size() * static_cast<size_t>(sessions));
+    fmt::print(
+        "  {:<34} {:.1f} MiB per session (peak RSS {:.0f} MiB, process start {:.0f} MiB)\n\n",
+        "memory", static_cast<double>(peak.load() - before) / 1024.0 / sessions,
+        peak.load() / 1024.0, rss_start / 1024.0);
+  }
+  std::filesystem::remove_all(config.data_dir);
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app, GlobalOptions& global) {
+  auto* bench = app.add_subcommand("bench", "benchmarks that print their figures");
+  bench->require_subcommand(1);
+  auto* voice = bench->add_subcommand(
+      "voice", "voice-to-voice latency, engine speed, memory and concurrency");
+  struct Options {
+    int sessions = 20;
+    int rounds = 2;
+    bool no_socket = false;
+  };
+  auto o = std::make_shared<Options>();
+  voice->add_option("--sessions", o->sessions, "concurrent sessions for the load run (1 skips it)")
+      ->check(CLI::Range(1, 200));
+  voice->add_option("--rounds", o->rounds, "passes over the utterances in the single-session run")
+      ->check(CLI::Range(1, 100));
+  voice->add_flag("--no-socket", o->no_socket, "skip the WebSocket run");
+  voice->callback(
+      [&global, o] { bench_voice(global.load(), o->sessions, o->rounds, !o->no_socket); });
+}
+
+}  // namespace tektra

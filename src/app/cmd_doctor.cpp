@@ -1,0 +1,138 @@
+// `tektra doctor` and `tektra config`: what this machine has, what is missing and how to get it.
+#include <fmt/core.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+
+#include "app/commands.h"
+#include "core/error.h"
+#include "store/store.h"
+#include "stt/stt.h"
+#include "tts/tts.h"
+#include "vad/vad.h"
+
+namespace tektra {
+namespace {
+
+struct Report {
+  int problems = 0;
+  void ok(const std::string& what, const std::string& detail) {
+    fmt::print("  ok       {:<22} {}\n", what, detail);
+  }
+  void missing(const std::string& what, const std::string& detail, const std::string& fix) {
+    ++problems;
+    fmt::print("  MISSING  {:<22} {}\n           fix: {}\n", what, detail, fix);
+  }
+  void note(const std::string& what, const std::string& detail) {
+    fmt::print("  -        {:<22} {}\n", what, detail);
+  }
+};
+
+void check_paths(const Config& config, Report& r) {
+  fmt::print("Configuration and data\n");
+  if (config.config_file.empty()) {
+    r.note("config file",
+           fmt::format("none ({} not found; built-in defaults)", default_config_file().string()));
+  } else {
+    r.ok("config file", config.config_file.string());
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) {
+    r.missing("data directory", config.data_dir.string() + ": " + ec.message(),
+              "choose one with --data-dir");
+  } else {
+    r.ok("data directory", config.data_dir.string());
+  }
+  try {
+    auto store = open_sqlite_store(config.database_path());
+    r.ok("database", fmt::format("{} (schema v{}, SQLite {})", config.database_path().string(),
+                                 store->schema_version(), sqlite3_libversion()));
+  } catch (const Error& e) {
+    r.missing("database", e.what(), "move the damaged file aside; Tektra creates a new one");
+  }
+  r.ok("intent templates",
+       fmt::format("built in; extra templates from {}", config.agent.intents_dir));
+}
+
+void check_engines(const Config& config, Report& r) {
+  fmt::print("\nEngines\n");
+  try {
+    auto recognizer = create_recognizer(config.stt);
+    r.ok("speech-to-text", fmt::format("{} (model {})", recognizer->name(), config.stt.model_dir));
+  } catch (const Error& e) {
+    r.missing("speech-to-text", e.what(),
+              "sudo apt-get install pocketsphinx-en-us (or run scripts/install-deps)");
+  }
+  try {
+    auto vad = create_vad(config.vad);
+    r.ok("voice activity", vad->name());
+  } catch (const Error& e) {
+    r.missing("voice activity", e.what(), "sudo apt-get install libwebrtc-audio-processing1");
+  }
+  VoiceCatalog voices = create_voice_catalog();
+  for (const auto& engine : tts_engines()) {
+    std::string names;
+    for (const auto& v : voices.voices()) {
+      if (v.engine == engine) names += (names.empty() ? "" : ", ") + v.name;
+    }
+    if (names.empty()) {
+      r.missing("text-to-speech " + engine, "no voices",
+                engine == "flite" ? "sudo apt-get install flite1-dev"
+                                  : "sudo apt-get install espeak-ng-data");
+    } else {
+      r.ok("text-to-speech " + engine, names);
+    }
+  }
+  if (voices.has_voice(config.tts.voice)) {
+    r.ok("default voice", config.tts.voice);
+  } else {
+    r.missing("default voice", config.tts.voice + " is not installed",
+              "pick one listed above with --set tts.voice=NAME");
+  }
+}
+
+void check_models(const Config& config, Report& r) {
+  fmt::print("\nLanguage models\n");
+  std::vector<std::string> found;
+  std::error_code ec;
+  if (std::filesystem::is_directory(config.model_dir(), ec)) {
+    for (const auto& entry : std::filesystem::directory_iterator(config.model_dir(), ec)) {
+      if (entry.path().extension() == ".gguf") found.push_back(entry.path().filename().string());
+    }
+  }
+  if (found.empty()) {
+    r.note("GGUF models",
+           fmt::format("none in {} — the assistant runs on intents only (time, date, timers, "
+                       "memory, arithmetic); language-model support is in progress",
+                       config.model_dir().string()));
+  } else {
+    for (const auto& f : found) r.note("GGUF model", f + " (found; not used yet)");
+  }
+}
+
+}  // namespace
+
+void add_doctor_command(CLI::App& app, GlobalOptions& global) {
+  auto* cmd = app.add_subcommand(
+      "doctor", "check engines, voices, models and data paths; say how to fix gaps");
+  cmd->callback([&global] {
+    Config config = global.load();
+    fmt::print("tektra {}\n\n", TEKTRA_VERSION);
+    Report report;
+    check_paths(config, report);
+    check_engines(config, report);
+    check_models(config, report);
+    fmt::print("\n{}\n", report.problems == 0
+                             ? "Everything needed is present."
+                             : fmt::format("{} problem(s) found.", report.problems));
+    if (report.problems > 0) global.exit_code = 1;
+  });
+}
+
+void add_config_command(CLI::App& app, GlobalOptions& global) {
+  auto* cmd = app.add_subcommand("config", "print the effective configuration as TOML");
+  cmd->callback([&global] { fmt::print("{}", config_to_toml(global.load())); });
+}
+
+}  // namespace tektra

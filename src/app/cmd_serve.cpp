@@ -1,0 +1,38 @@
+// `tektra serve`: run the HTTP/WebSocket server until interrupted.
+#include <fmt/core.h>
+#include <spdlog/spdlog.h>
+
+#include "app/commands.h"
+#include "app/runtime.h"
+
+namespace tektra {
+
+void add_serve_command(CLI::App& app, GlobalOptions& global) {
+  auto* cmd = app.add_subcommand(
+      "serve", "start the voice assistant server (web page, Realtime WebSocket, REST)");
+  auto host = std::make_shared<std::optional<std::string>>();
+  auto port = std::make_shared<std::optional<int>>();
+  auto voice = std::make_shared<std::optional<std::string>>();
+  cmd->add_option("--host", *host, "address to listen on (default 127.0.0.1)");
+  cmd->add_option("--port", *port, "TCP port (default 8080; 0 picks a free one)")
+      ->check(CLI::Range(0, 65535));
+  cmd->add_option("--voice", *voice, "default voice (see `tektra doctor`)");
+  cmd->callback([&global, host, port, voice] {
+    Config config = global.load();
+    if (*host) config.server.host = **host;
+    if (*port) config.server.port = **port;
+    if (*voice) config.tts.voice = **voice;
+    Runtime runtime(std::move(config));
+    Server server(runtime.services());
+    server.start();
+    server.handle_signals();
+    const auto& cfg = runtime.config();
+    std::string shown = cfg.server.host == "0.0.0.0" ? "127.0.0.1" : cfg.server.host;
+    fmt::print("Tektra is listening on http://{}:{}/  (Ctrl+C to stop)\n", shown, server.port());
+    std::fflush(stdout);
+    spdlog::info("data in {}", cfg.data_dir.string());
+    server.wait();
+  });
+}
+
+}  // namespace tektra

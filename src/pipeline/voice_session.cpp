@@ -1,0 +1,519 @@
+// VoiceSession: the per-session stage graph (turns, STT, agent, TTS, paced output, barge-in).
+#include "pipeline/voice_session.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "audio/resampler.h"
+#include "core/error.h"
+#include "core/ids.h"
+
+namespace tektra {
+namespace {
+
+constexpr int kInputRate = 16000;
+constexpr double kAudioChunkSeconds = 0.1;  // reply audio is delivered in 100 ms pieces
+constexpr int64_t kPartialEverySamples = kInputRate / 4;
+constexpr size_t kSpokenItemsKept = 16;
+
+int64_t ms_to_samples(int64_t ms) {
+  return ms * kInputRate / 1000;
+}
+
+// Samples of near-silence before the first audible one, less a 30 ms cushion.
+size_t leading_silence(std::span<const int16_t> pcm, int rate) {
+  constexpr int kAudible = 300;
+  size_t first = 0;
+  while (first < pcm.size() && std::abs(pcm[first]) < kAudible) ++first;
+  if (first == pcm.size()) return 0;
+  size_t cushion = static_cast<size_t>(rate) * 30 / 1000;
+  return first > cushion ? first - cushion : 0;
+}
+
+SteadyClock::duration seconds(double s) {
+  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(s));
+}
+
+}  // namespace
+
+const char* to_string(ResponseStatus status) {
+  switch (status) {
+    case ResponseStatus::Completed:
+      return "completed";
+    case ResponseStatus::Cancelled:
+      return "cancelled";
+    case ResponseStatus::Failed:
+      return "failed";
+  }
+  return "failed";
+}
+
+struct VoiceSession::Response {
+  ResponseInfo info;
+  CancellationToken cancel;
+  std::optional<TurnTiming> turn;
+  std::optional<std::string> announcement;
+  std::string voice;
+  double rate = 1.0;
+  int output_rate = 24000;
+  double agent_s = 0;
+  double tts_first_s = 0;
+  // Pacing, touched only by the response's own task: audio at `offset` is due at
+  // anchor + offset - playback_lead.
+  TimePoint anchor;
+  double scheduled_s = 0;
+  bool any_audio = false;
+  // Guarded by the session mutex:
+  bool done = false;
+  bool first_audio_reported = false;
+  std::string spoken;  // sentences released to the client so far
+};
+
+std::shared_ptr<VoiceSession> VoiceSession::create(SessionServices services,
+                                                   SessionSettings settings,
+                                                   SessionObserver& observer,
+                                                   std::string conversation_id) {
+  std::shared_ptr<VoiceSession> session(
+      new VoiceSession(services, std::move(settings), observer, std::move(conversation_id)));
+  std::weak_ptr<VoiceSession> weak = session;
+  session->bus_subscription_ = services.bus.subscribe([weak](const Event& e) {
+    if (auto self = weak.lock()) self->on_bus_event(e);
+  });
+  return session;
+}
+
+VoiceSession::VoiceSession(SessionServices services, SessionSettings settings,
+                           SessionObserver& observer, std::string conversation_id)
+    : services_(services),
+      observer_(observer),
+      id_(make_id("sess_")),
+      executor_(services.pool),
+      settings_(std::move(settings)),
+      conversation_id_(std::move(conversation_id)) {
+  turn_ = std::make_unique<TurnDetector>(create_vad(services_.vad), settings_.turn);
+}
+
+VoiceSession::~VoiceSession() {
+  close();
+}
+
+void VoiceSession::close() {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    closed_ = true;
+    if (active_response_) active_response_->cancel.cancel();
+  }
+  services_.bus.unsubscribe(bus_subscription_);
+  executor_.shutdown();
+}
+
+void VoiceSession::post(std::function<void(VoiceSession&)> task) {
+  executor_.post([self = shared_from_this(), task = std::move(task)] { task(*self); });
+}
+
+std::string VoiceSession::conversation_id() const {
+  std::lock_guard lock(mutex_);
+  return conversation_id_;
+}
+
+SessionSettings VoiceSession::settings() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+void VoiceSession::update(const SessionSettings& settings) {
+  if (!services_.voices.has_voice(settings.voice)) {
+    std::string names;
+    for (const auto& v : services_.voices.voices()) names += (names.empty() ? "" : ", ") + v.name;
+    throw Error("unknown_voice",
+                fmt::format("voice '{}' does not exist; available: {}", settings.voice, names));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    settings_ = settings;
+  }
+  post([turn = settings.turn](VoiceSession& s) { s.turn_->set_settings(turn); });
+}
+
+void VoiceSession::append_audio(std::vector<int16_t> pcm16k) {
+  post([chunk = std::move(pcm16k)](VoiceSession& s) { s.process_audio(chunk); });
+}
+
+void VoiceSession::drain() {
+  executor_.drain();
+}
+
+void VoiceSession::process_audio(const std::vector<int16_t>& chunk) {
+  const SessionSettings s = settings();
+  if (!s.server_vad) {
+    manual_buffer_.insert(manual_buffer_.end(), chunk.begin(), chunk.end());
+    return;
+  }
+  history_.insert(history_.end(), chunk.begin(), chunk.end());
+  samples_in_ += static_cast<int64_t>(chunk.size());
+  bool was_streaming = stream_ != nullptr;
+  for (const auto& event : turn_->push(chunk)) {
+    if (event.kind == TurnEvent::Kind::SpeechStarted) {
+      begin_user_turn(event.audio_ms);
+    } else {
+      end_user_turn(event.audio_ms, turn_->processed_ms());
+    }
+  }
+  // A stream opened during this chunk was already fed from the history, this chunk included.
+  if (stream_ && was_streaming) feed_stream(chunk);
+
+  if (!stream_) {
+    int64_t keep = ms_to_samples(s.turn.prefix_padding_ms + s.turn.min_speech_ms + 500);
+    if (static_cast<int64_t>(history_.size()) > 2 * keep) {
+      int64_t drop = static_cast<int64_t>(history_.size()) - keep;
+      history_.erase(history_.begin(), history_.begin() + drop);
+      history_start_sample_ += drop;
+    }
+  }
+}
+
+void VoiceSession::feed_stream(std::span<const int16_t> pcm) {
+  stream_->accept(pcm);
+  if (samples_in_ - last_partial_sample_ < kPartialEverySamples) return;
+  last_partial_sample_ = samples_in_;
+  std::string text = stream_->partial();
+  if (text.empty() || text == last_partial_) return;
+  std::string delta = text.rfind(last_partial_, 0) == 0 ? text.substr(last_partial_.size()) : "";
+  last_partial_ = text;
+  notify([&](SessionObserver& o) { o.on_transcript_partial(user_item_, delta, text); });
+}
+
+void VoiceSession::begin_user_turn(int64_t onset_ms) {
+  SessionSettings s = settings();
+  user_item_ = make_id("item_");
+  last_partial_.clear();
+  last_partial_sample_ = samples_in_;
+  notify([&](SessionObserver& o) { o.on_speech_started(user_item_, onset_ms); });
+  // Barge-in: the reply stops in the same step that reports the user's speech.
+  if (s.interrupt_response) cancel_active_response();
+  stream_ = services_.recognizer.start();
+  // Feed from the onset minus the prefix padding: the words began before the VAD was sure.
+  int64_t from =
+      std::max(history_start_sample_, ms_to_samples(onset_ms - s.turn.prefix_padding_ms));
+  size_t offset = static_cast<size_t>(from - history_start_sample_);
+  stream_->accept(std::span<const int16_t>(history_).subspan(std::min(offset, history_.size())));
+}
+
+void VoiceSession::end_user_turn(int64_t last_voiced_ms, int64_t decided_ms) {
+  TurnTiming timing;
+  timing.decided = SteadyClock::now();
+  timing.hangover_s = static_cast<double>(decided_ms - last_voiced_ms) / 1000.0;
+  notify([&](SessionObserver& o) {
+    o.on_speech_stopped(user_item_, last_voiced_ms);
+    o.on_input_committed(user_item_);
+  });
+  observe_stage("vad_end_of_turn", timing.hangover_s);
+  if (!stream_) return;
+  auto start = SteadyClock::now();
+  Transcript transcript = stream_->finish();
+  stream_.reset();
+  timing.stt_s = seconds_between(start, SteadyClock::now());
+  observe_stage("stt_final", timing.stt_s);
+  complete_user_item(user_item_, transcript);
+  if (!transcript.text.empty() && settings().create_response) start_response(timing, std::nullopt);
+}
+
+void VoiceSession::complete_user_item(const std::string& item_id, const Transcript& transcript) {
+  std::lock_guard lock(mutex_);
+  if (closed_) return;
+  observer_.on_transcript_completed(item_id, transcript);
+  if (!transcript.text.empty()) pending_user_text_ = transcript.text;
+}
+
+void VoiceSession::commit_input(const std::string& request_id) {
+  post([request_id](VoiceSession& s) {
+    if (s.manual_buffer_.empty()) {
+      s.notify([&](SessionObserver& o) {
+        o.on_error("input_audio_buffer_commit_empty", "the input audio buffer is empty",
+                   request_id);
+      });
+      return;
+    }
+    std::string item = make_id("item_");
+    s.notify([&](SessionObserver& o) { o.on_input_committed(item); });
+    auto start = SteadyClock::now();
+    Transcript transcript = transcribe(s.services_.recognizer, s.manual_buffer_);
+    s.observe_stage("stt_final", seconds_between(start, SteadyClock::now()));
+    s.manual_buffer_.clear();
+    s.complete_user_item(item, transcript);
+  });
+}
+
+void VoiceSession::clear_input() {
+  post([](VoiceSession& s) {
+    s.manual_buffer_.clear();
+    if (s.stream_) {
+      s.stream_.reset();  // drop the utterance in progress
+      s.turn_->reset();
+    }
+    s.notify([](SessionObserver& o) { o.on_input_cleared(); });
+  });
+}
+
+void VoiceSession::add_user_text(const std::string& text, bool respond) {
+  post([text, respond](VoiceSession& s) {
+    {
+      std::lock_guard lock(s.mutex_);
+      s.pending_user_text_ = text;
+    }
+    if (respond) s.start_response(std::nullopt, std::nullopt);
+  });
+}
+
+void VoiceSession::create_response(const std::string& request_id) {
+  post([request_id](VoiceSession& s) { s.start_response(std::nullopt, std::nullopt, request_id); });
+}
+
+void VoiceSession::cancel_response(const std::string& request_id) {
+  post([request_id](VoiceSession& s) {
+    bool active;
+    {
+      std::lock_guard lock(s.mutex_);
+      active = s.active_response_ && !s.active_response_->done;
+    }
+    if (!active) {
+      s.notify([&](SessionObserver& o) {
+        o.on_error("response_cancel_not_active", "there is no response in progress to cancel",
+                   request_id);
+      });
+      return;
+    }
+    s.cancel_active_response();
+  });
+}
+
+void VoiceSession::cancel_active_response() {
+  std::lock_guard lock(mutex_);
+  if (!active_response_ || active_response_->done) return;
+  active_response_->cancel.cancel();
+  active_response_->done = true;
+  if (!closed_)
+    observer_.on_response_done(active_response_->info, ResponseStatus::Cancelled,
+                               active_response_->spoken);
+}
+
+void VoiceSession::start_response(std::optional<TurnTiming> turn,
+                                  std::optional<std::string> announcement,
+                                  const std::string& request_id) {
+  auto response = std::make_shared<Response>();
+  response->info = {make_id("resp_"), make_id("item_")};
+  response->turn = turn;
+  response->announcement = std::move(announcement);
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    if (active_response_ && !active_response_->done) {
+      observer_.on_error("conversation_already_has_active_response",
+                         "a response is already in progress; cancel it first", request_id);
+      return;
+    }
+    if (!response->announcement && pending_user_text_.empty()) {
+      observer_.on_error("no_user_input", "there is no user input to respond to", request_id);
+      return;
+    }
+    response->voice = settings_.voice;
+    response->rate = settings_.speaking_rate;
+    response->output_rate = settings_.output_sample_rate;
+    active_response_ = response;
+    observer_.on_response_started(response->info);
+  }
+  services_.pool.post([self = shared_from_this(), response] { self->run_response(response); });
+}
+
+void VoiceSession::run_response(std::shared_ptr<Response> response) {
+  try {
+    std::string text;
+    if (response->announcement) {
+      text = *response->announcement;
+    } else {
+      std::string input, conversation;
+      {
+        std::lock_guard lock(mutex_);
+        input = std::exchange(pending_user_text_, "");
+        conversation = conversation_id_;
+      }
+      auto start = SteadyClock::now();
+      AgentReply reply = services_.agent.respond({conversation, id_, input});
+      response->agent_s = seconds_between(start, SteadyClock::now());
+      observe_stage("agent", response->agent_s);
+      text = reply.text;
+      std::lock_guard lock(mutex_);
+      conversation_id_ = reply.conversation_id;
+      if (!closed_) {
+        observer_.on_event("tektra.intent", {{"item_id", response->info.item_id},
+                                             {"intent", reply.intent},
+                                             {"slots", reply.slots},
+                                             {"understood", reply.understood},
+                                             {"conversation_id", reply.conversation_id}});
+      }
+    }
+    SentenceSplitter splitter;
+    std::vector<std::string> sentences = splitter.push(text);
+    if (std::string rest = splitter.flush(); !rest.empty()) sentences.push_back(rest);
+    for (const auto& sentence : sentences) {
+      if (response->cancel.cancelled()) return;
+      speak(response, sentence);
+    }
+    finish_response(response, ResponseStatus::Completed);
+  } catch (const std::exception& e) {
+    spdlog::error("session {}: response failed: {}", id_, e.what());
+    std::lock_guard lock(mutex_);
+    if (response->done || closed_) return;
+    response->done = true;
+    observer_.on_error("response_failed", e.what(), "");
+    observer_.on_response_done(response->info, ResponseStatus::Failed, response->spoken);
+  }
+}
+
+void VoiceSession::speak(const std::shared_ptr<Response>& response, const std::string& sentence) {
+  auto start = SteadyClock::now();
+  Speech speech = services_.voices.synthesize(sentence, response->voice, response->rate);
+  if (!response->any_audio) {
+    response->tts_first_s = seconds_between(start, SteadyClock::now());
+    observe_stage("tts_first_audio", response->tts_first_s);
+  }
+  std::span<const int16_t> samples = speech.audio.samples;
+  // flite opens every utterance with 160-280 ms of silence; before the first sentence that is
+  // pure added latency, so start just ahead of the speech.
+  if (!response->any_audio)
+    samples = samples.subspan(leading_silence(samples, speech.audio.sample_rate));
+  std::vector<int16_t> pcm = resample(samples, speech.audio.sample_rate, response->output_rate);
+  schedule_audio(response, sentence, std::move(pcm));
+}
+
+void VoiceSession::at(TimePoint when, const std::shared_ptr<Response>& response,
+                      std::function<void()> task) {
+  services_.timers.schedule(when, [self = shared_from_this(), response, task = std::move(task)] {
+    std::lock_guard lock(self->mutex_);
+    if (self->closed_ || response->done) return;
+    task();
+  });
+}
+
+void VoiceSession::schedule_audio(const std::shared_ptr<Response>& response,
+                                  const std::string& sentence, std::vector<int16_t> pcm) {
+  TimePoint now = SteadyClock::now();
+  if (!response->any_audio) {
+    response->anchor = now;
+    response->any_audio = true;
+  }
+  // If synthesis fell behind playback, restart the clock so later audio is not sent in a burst.
+  TimePoint playhead = response->anchor + seconds(response->scheduled_s);
+  if (playhead < now) response->anchor += now - playhead;
+  {
+    std::lock_guard lock(mutex_);
+    spoken_[response->info.item_id].push_back({response->scheduled_s, sentence});
+    if (spoken_.size() > kSpokenItemsKept) {
+      // Item ids are random, so drop any other item; recent ones are what clients truncate.
+      auto victim = spoken_.begin();
+      if (victim->first == response->info.item_id) ++victim;
+      spoken_.erase(victim);
+    }
+  }
+  const size_t chunk = static_cast<size_t>(kAudioChunkSeconds * response->output_rate);
+  for (size_t pos = 0; pos < pcm.size(); pos += chunk) {
+    size_t n = std::min(chunk, pcm.size() - pos);
+    TimePoint due = response->anchor + seconds(response->scheduled_s) - services_.playback_lead;
+    std::vector<int16_t> piece(pcm.begin() + static_cast<ptrdiff_t>(pos),
+                               pcm.begin() + static_cast<ptrdiff_t>(pos + n));
+    bool first_of_sentence = pos == 0;
+    at(due, response, [this, response, piece = std::move(piece), first_of_sentence, sentence] {
+      if (first_of_sentence) {
+        // Deltas concatenate to the spoken text, so later sentences carry their separating space.
+        std::string delta = (response->spoken.empty() ? "" : " ") + sentence;
+        observer_.on_response_text(response->info, delta);
+        response->spoken += delta;
+      }
+      if (!response->first_audio_reported) report_first_audio(*response);
+      observer_.on_response_audio(response->info, piece);
+    });
+    response->scheduled_s += static_cast<double>(n) / response->output_rate;
+  }
+}
+
+void VoiceSession::report_first_audio(Response& response) {
+  response.first_audio_reported = true;
+  if (!response.turn) return;
+  double voice_to_voice =
+      response.turn->hangover_s + seconds_between(response.turn->decided, SteadyClock::now());
+  observe_stage("voice_to_voice", voice_to_voice);
+  observer_.on_event("tektra.latency", {{"item_id", response.info.item_id},
+                                        {"response_id", response.info.response_id},
+                                        {"vad_end_of_turn_ms", response.turn->hangover_s * 1000},
+                                        {"stt_final_ms", response.turn->stt_s * 1000},
+                                        {"agent_ms", response.agent_s * 1000},
+                                        {"tts_first_audio_ms", response.tts_first_s * 1000},
+                                        {"voice_to_voice_ms", voice_to_voice * 1000}});
+}
+
+void VoiceSession::finish_response(const std::shared_ptr<Response>& response,
+                                   ResponseStatus status) {
+  auto done = [this, response, status] {
+    response->done = true;
+    observer_.on_response_done(response->info, status, response->spoken);
+  };
+  if (!response->any_audio) {
+    std::lock_guard lock(mutex_);
+    if (!response->done && !closed_) done();
+    return;
+  }
+  // Completed once the last audio chunk has gone out (same due time, scheduled after it).
+  at(response->anchor + seconds(response->scheduled_s) - services_.playback_lead, response, done);
+}
+
+void VoiceSession::on_bus_event(const Event& event) {
+  if (event.session_id != id_ || event.type != "tektra.timer.fired") return;
+  std::string message = event.data.value("message", "Your timer is done.");
+  notify([&](SessionObserver& o) { o.on_event(event.type, event.data); });
+  announce(message);
+}
+
+void VoiceSession::announce(const std::string& message) {
+  post([message](VoiceSession& s) {
+    bool busy;
+    {
+      std::lock_guard lock(s.mutex_);
+      busy = s.active_response_ && !s.active_response_->done;
+    }
+    if (!busy) {
+      s.start_response(std::nullopt, message);
+      return;
+    }
+    // Never talk over the assistant's own reply: try again shortly.
+    std::weak_ptr<VoiceSession> weak = s.shared_from_this();
+    s.services_.timers.schedule(SteadyClock::now() + std::chrono::milliseconds(300),
+                                [weak, message] {
+                                  if (auto self = weak.lock()) self->announce(message);
+                                });
+  });
+}
+
+std::optional<std::string> VoiceSession::truncate(const std::string& item_id,
+                                                  int64_t audio_end_ms) {
+  std::lock_guard lock(mutex_);
+  auto it = spoken_.find(item_id);
+  if (it == spoken_.end()) return std::nullopt;
+  std::string heard;
+  for (const auto& s : it->second) {
+    if (s.offset_s * 1000.0 >= static_cast<double>(audio_end_ms)) break;
+    heard += (heard.empty() ? "" : " ") + s.text;
+  }
+  return heard;
+}
+
+void VoiceSession::observe_stage(const char* stage, double seconds) {
+  services_.metrics
+      .histogram("tektra_stage_latency_seconds", "Per-stage latency of voice turns",
+                 fmt::format("stage=\"{}\"", stage))
+      .observe(seconds);
+}
+
+}  // namespace tektra

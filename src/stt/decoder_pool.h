@@ -1,0 +1,99 @@
+// A pool of idle decoders: creating one takes hundreds of milliseconds, borrowing one a lock.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace tektra {
+
+// Thread-safe. Decoders are created on demand (outside the lock, so a slow creation never blocks
+// streams that find an idle one) and kept when returned, so the pool grows to the peak number of
+// concurrent utterances. The pool must outlive its leases.
+template <typename Decoder>
+class DecoderPool {
+ public:
+  using Factory = std::function<std::unique_ptr<Decoder>()>;
+
+  // Exclusive use of one decoder; hands it back to the pool when destroyed.
+  class Lease {
+   public:
+    Lease() = default;
+    Lease(DecoderPool* pool, std::unique_ptr<Decoder> decoder)
+        : pool_(pool), decoder_(std::move(decoder)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&& other) noexcept {
+      if (this != &other) {
+        reset();
+        pool_ = other.pool_;
+        decoder_ = std::move(other.decoder_);
+      }
+      return *this;
+    }
+    ~Lease() { reset(); }
+
+    explicit operator bool() const { return decoder_ != nullptr; }
+    Decoder& operator*() const { return *decoder_; }
+    Decoder* operator->() const { return decoder_.get(); }
+
+    void reset() {
+      if (decoder_) pool_->give_back(std::move(decoder_));
+    }
+
+   private:
+    DecoderPool* pool_ = nullptr;
+    std::unique_ptr<Decoder> decoder_;
+  };
+
+  explicit DecoderPool(Factory create) : create_(std::move(create)) {}
+  DecoderPool(const DecoderPool&) = delete;
+  DecoderPool& operator=(const DecoderPool&) = delete;
+
+  // An idle decoder, or a new one when none is idle (the factory's exceptions propagate).
+  Lease acquire() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        auto decoder = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(this, std::move(decoder));
+      }
+    }
+    auto decoder = create_();
+    std::lock_guard lock(mutex_);
+    ++created_;
+    return Lease(this, std::move(decoder));
+  }
+
+  // Frees the idle decoders (their memory), e.g. when their kind of search is no longer used.
+  void release_idle() {
+    std::vector<std::unique_ptr<Decoder>> freed;
+    std::lock_guard lock(mutex_);
+    freed.swap(idle_);
+  }
+
+  std::size_t idle() const {
+    std::lock_guard lock(mutex_);
+    return idle_.size();
+  }
+  std::size_t created() const {
+    std::lock_guard lock(mutex_);
+    return created_;
+  }
+
+ private:
+  void give_back(std::unique_ptr<Decoder> decoder) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(decoder));
+  }
+
+  Factory create_;
+  mutable std::mutex mutex_;
+  std::vector<std::unique_ptr<Decoder>> idle_;
+  std::size_t created_ = 0;
+};
+
+}  // namespace tektra

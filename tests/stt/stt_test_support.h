@@ -1,0 +1,73 @@
+// Shared helpers for the speech-to-text tests: real speech fixtures, a command grammar, WER.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "audio/resampler.h"
+#include "audio/wav.h"
+#include "support/fixtures.h"
+
+namespace tektra::test {
+
+// A fixture as 16 kHz mono PCM (goforward.raw is headerless; WAVs are converted if needed).
+inline std::vector<int16_t> speech(const std::string& name) {
+  const auto path = fixture(name);
+  if (path.extension() == ".raw") return read_raw_pcm16(path, 16000, 1).samples;
+  return to_mono(read_wav(path), 16000).samples;
+}
+
+inline const char* const kLibriVox0880 = "sense_and_sensibility_01_austen_64kb-0880.wav";
+inline const char* const kLibriVox0930 = "sense_and_sensibility_01_austen_64kb-0930.wav";
+
+// References from MANIFEST.tsv / TRANSCRIPTS.tsv, lower case without punctuation.
+inline const char* const kGoForwardText = "go forward ten meters";
+inline const char* const kLibriVox0880Text = "he was not an ill disposed young man";
+inline const char* const kLibriVox0930Text = "he might even have been made amiable himself";
+inline const char* const kJfkText =
+    "and so my fellow americans ask not what your country can do for you ask what you can do for "
+    "your country";
+inline const char* const kLampText = "turn on the living room lamp";
+
+// What an intent engine might generate from a handful of command templates.
+inline const char* const kCommandGrammar = R"(#JSGF V1.0;
+grammar commands;
+<number> = one | two | three | four | five | six | seven | eight | nine | ten | twenty;
+<device> = light | lamp | radio | tv | living room lamp | kitchen light;
+public <command> = go (forward | back | left | right) [<number> (meters | steps)]
+                 | turn (on | off) the <device>
+                 | what time is it
+                 | set a timer for <number> (minutes | seconds)
+                 | stop | cancel | pause | resume
+                 | play some music;
+)";
+
+inline std::vector<std::string> split_words(const std::string& text) {
+  std::istringstream in(text);
+  std::vector<std::string> words;
+  for (std::string word; in >> word;) words.push_back(word);
+  return words;
+}
+
+// Word error rate: (substitutions + deletions + insertions) / reference words, by edit distance.
+inline double word_error_rate(const std::string& reference, const std::string& hypothesis) {
+  const auto ref = split_words(reference);
+  const auto hyp = split_words(hypothesis);
+  std::vector<size_t> previous(hyp.size() + 1), current(hyp.size() + 1);
+  for (size_t j = 0; j <= hyp.size(); ++j) previous[j] = j;
+  for (size_t i = 1; i <= ref.size(); ++i) {
+    current[0] = i;
+    for (size_t j = 1; j <= hyp.size(); ++j) {
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
+                             previous[j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1)});
+    }
+    std::swap(previous, current);
+  }
+  return ref.empty() ? (hyp.empty() ? 0.0 : 1.0)
+                     : static_cast<double>(previous[hyp.size()]) / static_cast<double>(ref.size());
+}
+
+}  // namespace tektra::test

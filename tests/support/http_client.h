@@ -1,0 +1,24 @@
+// A blocking HTTP/1.1 client over a plain POSIX socket, for tests against a real server.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace tektra::test {
+
+struct HttpReply {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+// Sends one request with "Connection: close" and reads the whole reply. Throws std::runtime_error
+// when the server cannot be reached or the reply is not HTTP.
+HttpReply http_request(uint16_t port, const std::string& method, const std::string& target,
+                       const std::string& body = "",
+                       const std::map<std::string, std::string>& headers = {});
+
+// Sends raw bytes and returns everything the server answers until it closes.
+std::string raw_exchange(uint16_t port, const std::string& bytes);
+
+}  // namespace tektra::test
