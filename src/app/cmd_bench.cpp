@@ -23,29 +23,39 @@ using namespace std::chrono_literals;
 constexpr int kRate = 16000;
 constexpr size_t kChunk = kRate / 50;  // 20 ms
 
-const char* const kPhrases[] = {
-    "what time is it",
-    "what is twelve times seven",
-    "set a timer for five minutes",
-    "what day is it today",
-    "remember that my favourite colour is blue",
-    "what is my favourite colour",
-    "hello",
-    "thank you",
+// Commands end their turn after vad.command_silence_ms; other speech waits the full
+// vad.silence_duration_ms and is decoded free-form, so the two are reported apart.
+struct Phrase {
+  const char* text;
+  bool command;
+};
+const Phrase kPhrases[] = {
+    {"what time is it", true},
+    {"what is twelve times seven", true},
+    {"set a timer for five minutes", true},
+    {"what day is it today", true},
+    {"remember that my favourite colour is blue", true},
+    {"what is my favourite colour", true},
+    {"hello", true},
+    {"thank you", true},
+    {"the weather was lovely by the sea last summer", false},
+    {"please book a table for two at the restaurant", false},
 };
 
 struct Utterance {
   std::string text;
+  bool command = true;
   std::vector<int16_t> pcm;  // 16 kHz, with leading silence
   size_t last_voiced = 0;    // index of the last sample of speech
 };
 
 std::vector<Utterance> make_utterances(VoiceCatalog& voices, const std::string& voice) {
   std::vector<Utterance> out;
-  for (const char* phrase : kPhrases) {
-    Speech s = voices.synthesize(phrase, voice, 1.0);
+  for (const Phrase& phrase : kPhrases) {
+    Speech s = voices.synthesize(phrase.text, voice, 1.0);
     Utterance u;
-    u.text = phrase;
+    u.text = phrase.text;
+    u.command = phrase.command;
     u.pcm.assign(kRate * 3 / 10, 0);
     auto speech = resample(s.audio.samples, s.audio.sample_rate, kRate);
     u.pcm.insert(u.pcm.end(), speech.begin(), speech.end());
@@ -171,12 +181,20 @@ SessionSettings default_settings(const Config& config, int output_rate) {
   return settings;
 }
 
-std::vector<double> run_in_process(Runtime& runtime, const std::vector<Utterance>& utterances,
-                                   int rounds, int* misrecognised) {
+struct Latencies {
+  std::vector<double> commands, other;
+  void add(const Latencies& more) {
+    commands.insert(commands.end(), more.commands.begin(), more.commands.end());
+    other.insert(other.end(), more.other.begin(), more.other.end());
+  }
+};
+
+Latencies run_in_process(Runtime& runtime, const std::vector<Utterance>& utterances, int rounds,
+                         int* misrecognised) {
   Recorder recorder;
   auto session = VoiceSession::create(session_services(runtime.services()),
                                       default_settings(runtime.config(), 24000), recorder);
-  std::vector<double> latencies;
+  Latencies latencies;
   for (int r = 0; r < rounds; ++r) {
     for (const auto& u : utterances) {
       recorder.reset();
@@ -186,15 +204,15 @@ std::vector<double> run_in_process(Runtime& runtime, const std::vector<Utterance
             session->append_audio({pcm.begin(), pcm.end()});
           },
           [&] { return recorder.first_audio(); }, [&] { return recorder.done(); });
-      if (v2v) latencies.push_back(*v2v);
-      if (recorder.transcript() != u.text && misrecognised) ++*misrecognised;
+      if (v2v) (u.command ? latencies.commands : latencies.other).push_back(*v2v);
+      if (u.command && recorder.transcript() != u.text && misrecognised) ++*misrecognised;
     }
   }
   session->close();
   return latencies;
 }
 
-std::vector<double> run_over_socket(Runtime& runtime, const std::vector<Utterance>& utterances) {
+Latencies run_over_socket(Runtime& runtime, const std::vector<Utterance>& utterances) {
   Server server(runtime.services());
   server.start();
   RealtimeClient client("127.0.0.1", server.port());
@@ -203,7 +221,7 @@ std::vector<double> run_over_socket(Runtime& runtime, const std::vector<Utteranc
                {"session",
                 {{"audio", {{"input", {{"format", {{"type", "audio/pcm"}, {"rate", kRate}}}}}}}}}});
   client.wait_for("session.updated", 5s);
-  std::vector<double> latencies;
+  Latencies latencies;
   for (const auto& u : utterances) {
     std::mutex m;
     std::optional<TimePoint> first;
@@ -235,16 +253,20 @@ std::vector<double> run_over_socket(Runtime& runtime, const std::vector<Utteranc
           return done;
         });
     reader.join();
-    if (v2v) latencies.push_back(*v2v);
+    if (v2v) (u.command ? latencies.commands : latencies.other).push_back(*v2v);
   }
   client.close();
   server.stop();
   return latencies;
 }
 
-void print_latencies(const char* label, const std::vector<double>& v, size_t expected) {
-  fmt::print("  {:<34} p50 {:6.0f} ms   p95 {:6.0f} ms   ({} of {} turns answered)\n", label,
-             percentile(v, 0.5) * 1000, percentile(v, 0.95) * 1000, v.size(), expected);
+void print_latencies(const std::string& label, const Latencies& l, size_t commands, size_t other) {
+  auto line = [&](const char* kind, const std::vector<double>& v, size_t expected) {
+    fmt::print("  {:<26} {:<9} p50 {:5.0f} ms  p95 {:5.0f} ms  ({} of {} answered)\n", label, kind,
+               percentile(v, 0.5) * 1000, percentile(v, 0.95) * 1000, v.size(), expected);
+  };
+  line("commands", l.commands, commands);
+  line("other", l.other, other);
 }
 
 void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
@@ -259,8 +281,10 @@ void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
 
   fmt::print(
       "tektra bench voice — {} utterances spoken by '{}', replies by '{}', end-of-turn silence {} "
-      "ms\n\n",
-      utterances.size(), speaker, config.tts.voice, config.vad.silence_duration_ms);
+      "ms "
+      "({} ms after a complete command)\n\n",
+      utterances.size(), speaker, config.tts.voice, config.vad.silence_duration_ms,
+      config.vad.command_silence_ms);
 
   double audio_s = 0, stt_s = 0;
   for (const auto& u : utterances) {
@@ -286,25 +310,27 @@ void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
   fmt::print("  {:<34} {:.3f}  (slowest first sentence {:.0f} ms)\n\n", "TTS real-time factor",
              tts_s / tts_audio, first_sentence * 1000);
 
+  const size_t commands = static_cast<size_t>(
+      std::count_if(utterances.begin(), utterances.end(), [](const auto& u) { return u.command; }));
+  const size_t other = utterances.size() - commands;
+  const auto n = static_cast<size_t>(rounds);
   fmt::print("Voice-to-voice (last voiced input sample -> first reply audio out)\n");
   int misrecognised = 0;
   auto in_process = run_in_process(runtime, utterances, rounds, &misrecognised);
-  print_latencies("in-process, 1 session", in_process, utterances.size() * rounds);
-  if (socket) {
-    auto over_socket = run_over_socket(runtime, utterances);
-    print_latencies("over WebSocket, 1 session", over_socket, utterances.size());
-  }
-  fmt::print("  transcripts differing from the spoken text: {} of {}\n\n", misrecognised,
-             utterances.size() * rounds);
+  print_latencies("in-process, 1 session", in_process, commands * n, other * n);
+  if (socket)
+    print_latencies("WebSocket, 1 session", run_over_socket(runtime, utterances), commands, other);
+  fmt::print("  commands transcribed differently from what was said: {} of {}\n\n", misrecognised,
+             commands * n);
 
   if (sessions > 1) {
     long before = rss_kib();
-    std::vector<std::vector<double>> results(static_cast<size_t>(sessions));
+    std::vector<Latencies> results(static_cast<size_t>(sessions));
     std::vector<std::thread> threads;
     for (int i = 0; i < sessions; ++i) {
       threads.emplace_back([&, i] {
-        // Stagger starts so turns do not all end on the same 20 ms frame.
-        std::this_thread::sleep_for(std::chrono::milliseconds(37 * i));
+        // Spread starts over three seconds, as independent callers would be.
+        std::this_thread::sleep_for(std::chrono::milliseconds(3000 * i / sessions));
         results[static_cast<size_t>(i)] = run_in_process(runtime, utterances, 1, nullptr);
       });
     }
@@ -319,11 +345,12 @@ void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
     for (auto& t : threads) t.join();
     running = false;
     sampler.join();
-    std::vector<double> all;
-    for (const auto& r : results) all.insert(all.end(), r.begin(), r.end());
+    Latencies all;
+    for (const auto& r : results) all.add(r);
     fmt::print("Concurrency: {} sessions streaming in real time at once\n", sessions);
-    print_latencies(fmt::format("in-process, {} sessions", sessions).c_str(), all,
-                    utterances.size() * static_cast<size_t>(sessions));
+    print_latencies(fmt::format("in-process, {} sessions", sessions), all,
+                    commands * static_cast<size_t>(sessions),
+                    other * static_cast<size_t>(sessions));
     fmt::print(
         "  {:<34} {:.1f} MiB per session (peak RSS {:.0f} MiB, process start {:.0f} MiB)\n\n",
         "memory", static_cast<double>(peak.load() - before) / 1024.0 / sessions,

@@ -124,6 +124,10 @@ std::vector<ConfigKey> make_keys() {
           "vad.silence_duration_ms", "silence that ends a turn",
           [](Config& c) { return &c.vad.silence_duration_ms; }, 100, 10000),
       integer(
+          "vad.command_silence_ms",
+          "silence that ends a turn whose words already form a complete command",
+          [](Config& c) { return &c.vad.command_silence_ms; }, 100, 10000),
+      integer(
           "vad.prefix_padding_ms", "audio kept before speech start",
           [](Config& c) { return &c.vad.prefix_padding_ms; }, 0, 5000),
       text("agent.name", "the assistant's name", [](Config& c) { return &c.agent.name; }),

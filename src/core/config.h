@@ -38,6 +38,7 @@ struct VadConfig {
   double threshold = 0.5;         // speech ratio over the smoothing window that counts as speech
   int min_speech_ms = 120;        // speech shorter than this never starts a turn
   int silence_duration_ms = 500;  // end-of-turn hangover
+  int command_silence_ms = 250;   // shorter hangover once the words heard form a complete command
   int prefix_padding_ms = 300;    // audio kept before the detected speech start
 };
 

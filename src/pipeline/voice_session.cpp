@@ -164,6 +164,7 @@ void VoiceSession::process_audio(const std::vector<int16_t>& chunk) {
   }
   // A stream opened during this chunk was already fed from the history, this chunk included.
   if (stream_ && was_streaming) feed_stream(chunk);
+  if (stream_) end_turn_early_on_command(s.turn);
 
   if (!stream_) {
     int64_t keep = ms_to_samples(s.turn.prefix_padding_ms + s.turn.min_speech_ms + 500);
@@ -186,9 +187,27 @@ void VoiceSession::feed_stream(std::span<const int16_t> pcm) {
   notify([&](SessionObserver& o) { o.on_transcript_partial(user_item_, delta, text); });
 }
 
+void VoiceSession::end_turn_early_on_command(const TurnSettings& turn) {
+  int64_t quiet = turn_->trailing_silence_ms();
+  if (quiet == 0) {
+    command_checked_ = false;
+    return;
+  }
+  if (command_checked_ || quiet < turn.command_silence_ms ||
+      turn.command_silence_ms >= turn.silence_duration_ms)
+    return;
+  command_checked_ = true;  // once per pause
+  // A pause after words that already form a whole command ("what time is it") is the end of the
+  // turn: waiting out the full hangover would only add latency.
+  std::string text = stream_->partial();
+  if (text.empty() || !services_.agent.intents().match(text)) return;
+  if (auto stop = turn_->end_turn()) end_user_turn(stop->audio_ms, turn_->processed_ms());
+}
+
 void VoiceSession::begin_user_turn(int64_t onset_ms) {
   SessionSettings s = settings();
   user_item_ = make_id("item_");
+  command_checked_ = false;
   last_partial_.clear();
   last_partial_sample_ = samples_in_;
   notify([&](SessionObserver& o) { o.on_speech_started(user_item_, onset_ms); });
@@ -252,7 +271,7 @@ void VoiceSession::clear_input() {
     s.manual_buffer_.clear();
     if (s.stream_) {
       s.stream_.reset();  // drop the utterance in progress
-      s.turn_->reset();
+      s.turn_->abandon_turn();
     }
     s.notify([](SessionObserver& o) { o.on_input_cleared(); });
   });

@@ -129,6 +129,7 @@ class VoiceSession : public std::enable_shared_from_this<VoiceSession> {
   void end_user_turn(int64_t last_voiced_ms, int64_t decided_ms);
   void complete_user_item(const std::string& item_id, const Transcript& transcript);
   void feed_stream(std::span<const int16_t> pcm);
+  void end_turn_early_on_command(const TurnSettings& turn);
   struct TurnTiming {
     TimePoint decided;      // wall time of the end-of-turn decision
     double hangover_s = 0;  // silence waited before deciding
@@ -187,6 +188,7 @@ class VoiceSession : public std::enable_shared_from_this<VoiceSession> {
   std::unique_ptr<RecognitionStream> stream_;
   std::string user_item_;
   std::string last_partial_;
+  bool command_checked_ = false;  // the current pause was already checked for a complete command
   int64_t last_partial_sample_ = 0;
   std::vector<int16_t> manual_buffer_;
 

@@ -28,6 +28,7 @@ TurnSettings TurnSettings::from(const VadConfig& config) {
   settings.threshold = config.threshold;
   settings.min_speech_ms = config.min_speech_ms;
   settings.silence_duration_ms = config.silence_duration_ms;
+  settings.command_silence_ms = config.command_silence_ms;
   settings.prefix_padding_ms = config.prefix_padding_ms;
   return settings;
 }
@@ -101,6 +102,22 @@ void TurnDetector::process_frame(std::span<const int16_t> frame, std::vector<Tur
 
 void TurnDetector::set_settings(const TurnSettings& settings) {
   settings_ = settings;
+}
+
+int64_t TurnDetector::trailing_silence_ms() const {
+  return in_speech_ ? frames_to_ms(silent_run_frames_) : 0;
+}
+
+std::optional<TurnEvent> TurnDetector::end_turn() {
+  if (!in_speech_) return std::nullopt;
+  abandon_turn();
+  return TurnEvent{TurnEvent::Kind::SpeechStopped, frames_to_ms(last_voiced_frame_ + 1)};
+}
+
+void TurnDetector::abandon_turn() {
+  in_speech_ = false;
+  voiced_run_frames_ = 0;
+  silent_run_frames_ = 0;
 }
 
 int64_t TurnDetector::processed_ms() const {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ struct TurnSettings {
   double threshold = 0.5;  // smoothed speech probability that counts as speech
   int min_speech_ms = 120;
   int silence_duration_ms = 500;
+  // The pipeline may end a turn after this much silence when the words so far already form a
+  // complete command; the detector itself only uses silence_duration_ms.
+  int command_silence_ms = 250;
   int prefix_padding_ms = 300;
   static TurnSettings from(const VadConfig& config);
 };
@@ -47,6 +51,13 @@ class TurnDetector {
   TurnDetector(std::unique_ptr<VoiceActivityDetector> vad, TurnSettings settings);
   std::vector<TurnEvent> push(std::span<const int16_t> pcm16k);
   void set_settings(const TurnSettings& settings);
+  // Silence so far inside the current turn (0 when not in speech).
+  int64_t trailing_silence_ms() const;
+  // Ends the current turn at once, before the hangover runs out: the SpeechStopped event, or
+  // nullopt when no turn is open.
+  std::optional<TurnEvent> end_turn();
+  // Forgets the current turn without an event; the stream's timeline continues.
+  void abandon_turn();
   bool in_speech() const { return in_speech_; }
   int64_t processed_ms() const;
   void reset();

@@ -329,3 +329,48 @@ TEST(TurnDetector, CostOnJfkStaysIdenticalAcrossRuns) {
 
 }  // namespace
 }  // namespace tektra
+
+namespace tektra {
+namespace {
+
+TEST(TurnDetector, EndTurnStopsEarlyAtTheLastVoicedFrame) {
+  TEKTRA_REQUIRE_FIXTURE("goforward.raw");
+  VadConfig config;
+  TurnDetector detector(create_vad(config), TurnSettings::from(config));
+  EXPECT_FALSE(detector.end_turn());  // no turn open yet
+  auto pcm = with_silence(goforward(), 0, 1500);
+  // Feed until 200 ms of silence have followed the speech, then end the turn by hand.
+  std::optional<TurnEvent> stopped;
+  for (size_t pos = 0; pos < pcm.size() && !stopped; pos += 160) {
+    for (const auto& e : detector.push(std::span<const int16_t>(pcm).subspan(pos, 160))) {
+      ASSERT_EQ(e.kind, Kind::SpeechStarted);
+    }
+    if (detector.trailing_silence_ms() >= 200) stopped = detector.end_turn();
+  }
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->kind, Kind::SpeechStopped);
+  EXPECT_NEAR(stopped->audio_ms, 2230, 60);
+  EXPECT_FALSE(detector.in_speech());
+  EXPECT_EQ(detector.trailing_silence_ms(), 0);
+  // The rest of the silence produces no second stop.
+  for (size_t pos = 0; pos < 16000; pos += 160)
+    EXPECT_TRUE(detector.push(std::vector<int16_t>(160, 0)).empty());
+}
+
+TEST(TurnDetector, AbandonTurnKeepsTheTimeline) {
+  TEKTRA_REQUIRE_FIXTURE("goforward.raw");
+  VadConfig config;
+  TurnDetector detector(create_vad(config), TurnSettings::from(config));
+  auto pcm = goforward();
+  auto first = run(detector, std::vector<int16_t>(pcm.begin(), pcm.begin() + 16000));
+  ASSERT_EQ(first.size(), 1u);
+  detector.abandon_turn();
+  EXPECT_FALSE(detector.in_speech());
+  EXPECT_EQ(detector.processed_ms(), 1000);
+  auto rest = run(detector, with_silence(pcm, 0, 1000));
+  ASSERT_FALSE(rest.empty());
+  EXPECT_GT(rest[0].audio_ms, 1000);  // dated on the continuing timeline, not from zero
+}
+
+}  // namespace
+}  // namespace tektra
