@@ -55,6 +55,7 @@ struct VoiceSession::Response {
   CancellationToken cancel;
   std::optional<TurnTiming> turn;
   std::optional<std::string> announcement;
+  std::string input;  // the user text it answers, taken when it starts
   std::string voice;
   double rate = 1.0;
   int output_rate = 24000;
@@ -210,9 +211,13 @@ void VoiceSession::begin_user_turn(int64_t onset_ms) {
   command_checked_ = false;
   last_partial_.clear();
   last_partial_sample_ = samples_in_;
-  notify([&](SessionObserver& o) { o.on_speech_started(user_item_, onset_ms); });
-  // Barge-in: the reply stops in the same step that reports the user's speech.
-  if (s.interrupt_response) cancel_active_response();
+  {
+    // Barge-in: the reply stops under the same lock that reports the user's speech, so no audio of
+    // it can slip in between.
+    std::lock_guard lock(mutex_);
+    if (!closed_) observer_.on_speech_started(user_item_, onset_ms);
+    if (s.interrupt_response) cancel_locked();
+  }
   stream_ = services_.recognizer.start();
   // Feed from the onset minus the prefix padding: the words began before the VAD was sure.
   int64_t from =
@@ -237,7 +242,7 @@ void VoiceSession::end_user_turn(int64_t last_voiced_ms, int64_t decided_ms) {
   timing.stt_s = seconds_between(start, SteadyClock::now());
   observe_stage("stt_final", timing.stt_s);
   complete_user_item(user_item_, transcript);
-  if (!transcript.text.empty() && settings().create_response) start_response(timing, std::nullopt);
+  if (!transcript.text.empty() && settings().create_response) start_when_idle(timing, std::nullopt);
 }
 
 void VoiceSession::complete_user_item(const std::string& item_id, const Transcript& transcript) {
@@ -311,6 +316,10 @@ void VoiceSession::cancel_response(const std::string& request_id) {
 
 void VoiceSession::cancel_active_response() {
   std::lock_guard lock(mutex_);
+  cancel_locked();
+}
+
+void VoiceSession::cancel_locked() {
   if (!active_response_ || active_response_->done) return;
   active_response_->cancel.cancel();
   active_response_->done = true;
@@ -338,6 +347,7 @@ void VoiceSession::start_response(std::optional<TurnTiming> turn,
       observer_.on_error("no_user_input", "there is no user input to respond to", request_id);
       return;
     }
+    if (!response->announcement) response->input = std::exchange(pending_user_text_, "");
     response->voice = settings_.voice;
     response->rate = settings_.speaking_rate;
     response->output_rate = settings_.output_sample_rate;
@@ -353,19 +363,19 @@ void VoiceSession::run_response(std::shared_ptr<Response> response) {
     if (response->announcement) {
       text = *response->announcement;
     } else {
-      std::string input, conversation;
+      std::string conversation;
       {
         std::lock_guard lock(mutex_);
-        input = std::exchange(pending_user_text_, "");
         conversation = conversation_id_;
       }
       auto start = SteadyClock::now();
-      AgentReply reply = services_.agent.respond({conversation, id_, input});
+      AgentReply reply = services_.agent.respond({conversation, id_, response->input});
       response->agent_s = seconds_between(start, SteadyClock::now());
       observe_stage("agent", response->agent_s);
       text = reply.text;
       std::lock_guard lock(mutex_);
       conversation_id_ = reply.conversation_id;
+      if (response->done) return;  // cancelled while the agent worked: nothing more about it
       if (!closed_) {
         observer_.on_event("tektra.intent", {{"item_id", response->info.item_id},
                                              {"intent", reply.intent},
@@ -496,22 +506,29 @@ void VoiceSession::on_bus_event(const Event& event) {
 }
 
 void VoiceSession::announce(const std::string& message) {
-  post([message](VoiceSession& s) {
-    bool busy;
-    {
-      std::lock_guard lock(s.mutex_);
-      busy = s.active_response_ && !s.active_response_->done;
+  post([message](VoiceSession& s) { s.start_when_idle(std::nullopt, message); });
+}
+
+void VoiceSession::start_when_idle(std::optional<TurnTiming> turn,
+                                   std::optional<std::string> announcement) {
+  bool busy;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) return;
+    busy = active_response_ && !active_response_->done;
+  }
+  // Never talk over the assistant's own reply, and never announce while the user is speaking.
+  if (announcement && stream_) busy = true;
+  if (!busy) {
+    start_response(turn, std::move(announcement));
+    return;
+  }
+  std::weak_ptr<VoiceSession> weak = shared_from_this();
+  services_.timers.schedule(SteadyClock::now() + std::chrono::milliseconds(150), [weak, turn,
+                                                                                  announcement] {
+    if (auto self = weak.lock()) {
+      self->post([turn, announcement](VoiceSession& s) { s.start_when_idle(turn, announcement); });
     }
-    if (!busy) {
-      s.start_response(std::nullopt, message);
-      return;
-    }
-    // Never talk over the assistant's own reply: try again shortly.
-    std::weak_ptr<VoiceSession> weak = s.shared_from_this();
-    s.services_.timers.schedule(SteadyClock::now() + std::chrono::milliseconds(300),
-                                [weak, message] {
-                                  if (auto self = weak.lock()) self->announce(message);
-                                });
   });
 }
 

@@ -148,8 +148,12 @@ class VoiceSession : public std::enable_shared_from_this<VoiceSession> {
   void report_first_audio(Response& response);
   void finish_response(const std::shared_ptr<Response>& response, ResponseStatus status);
   void cancel_active_response();
+  void cancel_locked();  // cancel_active_response with the session mutex already held
   void on_bus_event(const Event& event);
   void announce(const std::string& message);  // speaks `message` once no response is running
+  // On the executor: starts the reply now, or retries shortly while another reply is running (or,
+  // for an announcement, while the user is speaking).
+  void start_when_idle(std::optional<TurnTiming> turn, std::optional<std::string> announcement);
   void observe_stage(const char* stage, double seconds);
 
   SessionServices services_;
