@@ -185,25 +185,6 @@ TEST_F(VoiceSessionTurns, PartialTranscriptsArriveWhileSpeaking) {
   expect_live_partials(rec, *session, speech, "what is twelve times seven");
 }
 
-// Telephone-band speech (8 kHz audio, as from a phone call): the final transcript is right, and
-// the partials shown while the caller speaks must be heading for it too.
-TEST_F(VoiceSessionTurns, PartialTranscriptsArriveWhileSpeaking) {
-  Recorder& rec = recorder();
-  auto session = open(rec, [](SessionSettings& s) { s.create_response = false; });
-  auto speech = spoken(voices(), "what is 12 times 7", kSpeaker);
-  ASSERT_GT(speech.size(), 16000u * 3 / 2);  // long enough for several partials
-  expect_live_partials(rec, *session, speech, "what is twelve times seven");
-}
-
-// Telephone-band speech (8 kHz audio, as from a phone call): the final transcript is right, and
-// the partials shown while the caller speaks must be heading for it too.
-TEST_F(VoiceSessionTurns, NarrowbandPartialTranscriptsAgreeWithTheFinal) {
-  Recorder& rec = recorder();
-  auto session = open(rec, [](SessionSettings& s) { s.create_response = false; });
-  expect_live_partials(rec, *session, spoken(voices(), "what time is it", "kal"),
-                       "what time is it");
-}
-
 TEST_F(VoiceSessionTurns, WithoutCreateResponseTheTranscriptWaitsForCreateResponse) {
   Recorder& rec = recorder();
   auto session = open(rec, [](SessionSettings& s) { s.create_response = false; });
