@@ -11,8 +11,10 @@
 namespace tektra {
 
 // Thread-safe. Decoders are created on demand (outside the lock, so a slow creation never blocks
-// streams that find an idle one) and kept when returned, so the pool grows to the peak number of
-// concurrent utterances. The pool must outlive its leases.
+// streams that find an idle one) and kept when returned, up to `max_idle` of them: a burst of
+// concurrent utterances does not pin its peak number of decoders for good, while steady use by up
+// to `max_idle` utterances at a time never waits for a creation. Decoders returned beyond the
+// bound are freed. The pool must outlive its leases.
 template <typename Decoder>
 class DecoderPool {
  public:
@@ -48,7 +50,8 @@ class DecoderPool {
     std::unique_ptr<Decoder> decoder_;
   };
 
-  explicit DecoderPool(Factory create) : create_(std::move(create)) {}
+  DecoderPool(Factory create, std::size_t max_idle)
+      : create_(std::move(create)), max_idle_(max_idle) {}
   DecoderPool(const DecoderPool&) = delete;
   DecoderPool& operator=(const DecoderPool&) = delete;
 
@@ -68,13 +71,6 @@ class DecoderPool {
     return Lease(this, std::move(decoder));
   }
 
-  // Frees the idle decoders (their memory), e.g. when their kind of search is no longer used.
-  void release_idle() {
-    std::vector<std::unique_ptr<Decoder>> freed;
-    std::lock_guard lock(mutex_);
-    freed.swap(idle_);
-  }
-
   std::size_t idle() const {
     std::lock_guard lock(mutex_);
     return idle_.size();
@@ -85,12 +81,14 @@ class DecoderPool {
   }
 
  private:
+  // A decoder beyond the bound is freed after the lock is released: freeing one takes a while.
   void give_back(std::unique_ptr<Decoder> decoder) {
     std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(decoder));
+    if (idle_.size() < max_idle_) idle_.push_back(std::move(decoder));
   }
 
   Factory create_;
+  std::size_t max_idle_;
   mutable std::mutex mutex_;
   std::vector<std::unique_ptr<Decoder>> idle_;
   std::size_t created_ = 0;

@@ -32,7 +32,7 @@ constexpr double kUnexplainedSilence = -4.1;
 
 // Maps nats per frame to 0..1 with a logistic centred between the two measured groups
 // (-5.7 nats, 0.5 wide): in-grammar utterances get 0.94 or more, the others 0.06 or less, and
-// SttConfig's default grammar_min_confidence of 0.2 rejects below -6.4 nats per frame.
+// SttConfig's default grammar_min_confidence of 0.5 rejects below -5.7 nats per frame.
 double fit_confidence(double nats_per_frame);
 
 // Fillers name the silence and noise words (<sil>, [NOISE]...); "(NULL)" segments are skipped.

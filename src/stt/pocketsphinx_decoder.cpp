@@ -2,6 +2,7 @@
 #include "stt/pocketsphinx_decoder.h"
 
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
 #include <sphinxbase/cmn.h>
 #include <sphinxbase/feat.h>
 
@@ -28,15 +29,17 @@ struct ConfigFree {
 std::unique_ptr<cmd_ln_t, ConfigFree> make_config(const PocketsphinxModel& model,
                                                   DecoderKind kind) {
   std::vector<std::string> args = {
-      "-hmm", model.acoustic_model.string(), "-dict", model.dictionary.string(),
+      "-hmm", model.acoustic_model.string(),
       // The front end's own VAD drops silent frames and then misplaces every word after a pause
       // (5prealpha shifts all segments by the last speech onset); turn detection is the VAD
       // stage's job anyway.
       "-remove_silence", "no"};
   if (kind == DecoderKind::grammar) {
-    args.insert(args.end(), {"-compallsen", "yes"});
+    // pocketsphinx needs a main dictionary file; an empty one leaves the filler dictionary.
+    args.insert(args.end(), {"-dict", "/dev/null", "-compallsen", "yes"});
   } else {
-    args.insert(args.end(), {"-lm", model.language_model.string()});
+    args.insert(args.end(),
+                {"-dict", model.dictionary.string(), "-lm", model.language_model.string()});
   }
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
@@ -95,6 +98,12 @@ PocketsphinxDecoder::PocketsphinxDecoder(const PocketsphinxModel& model, Decoder
 }
 
 PocketsphinxDecoder::~PocketsphinxDecoder() = default;
+
+bool PocketsphinxDecoder::knows(const std::string& spelling) {
+  char* phones = ps_lookup_word(handle(), spelling.c_str());
+  ckd_free(phones);
+  return phones != nullptr;
+}
 
 // sphinxbase keeps the running cepstral mean and switches batch CMN to live CMN for good the first
 // time it sees a partial utterance; both would make a result depend on the decoder's history.

@@ -4,10 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <mutex>
 #include <numeric>
 #include <optional>
+#include <thread>
 
 #include "core/error.h"
 #include "stt/decoder_pool.h"
@@ -16,6 +16,7 @@
 #include "stt/path_words.h"
 #include "stt/pocketsphinx_decoder.h"
 #include "stt/pocketsphinx_model.h"
+#include "stt/pronunciation_dictionary.h"
 
 namespace tektra {
 namespace {
@@ -24,24 +25,35 @@ constexpr const char* kGrammarSearch = "grammar";
 constexpr const char* kLanguageModelSearch = "language_model";
 constexpr size_t kReservedUtteranceSamples = 8 * 16000;  // typical turns never reallocate
 
+using Pool = DecoderPool<PocketsphinxDecoder>;
+using Lease = Pool::Lease;
+
+// A grammar compiled once, with the decoders that search it (each knows only the grammar's
+// words). Streams share it for as long as they hold one of its decoders, so the decoders of a
+// replaced grammar are freed when its last stream is done; none is ever reloaded.
 struct ActiveGrammar {
-  std::string jsgf;
-  std::uint64_t generation = 0;
-};
+  ActiveGrammar(CompiledGrammar grammar, PocketsphinxModel files, std::size_t max_idle)
+      : compiled(std::move(grammar)),
+        model(std::move(files)),
+        streaming(factory(DecodeMode::streaming), max_idle),
+        whole_utterance(factory(DecodeMode::whole_utterance), max_idle) {}
+  ActiveGrammar(const ActiveGrammar&) = delete;
+  ActiveGrammar& operator=(const ActiveGrammar&) = delete;
 
-// A grammar decoder remembers which grammar it holds, so a grammar change reaches idle decoders
-// lazily, when a stream next borrows one (compiling a grammar takes well under a millisecond).
-struct GrammarDecoder {
-  GrammarDecoder(const PocketsphinxModel& model, DecodeMode mode)
-      : decoder(model, DecoderKind::grammar, mode) {}
-  PocketsphinxDecoder decoder;
-  std::uint64_t generation = 0;
-};
+  const CompiledGrammar compiled;
+  const PocketsphinxModel model;
+  Pool streaming;
+  Pool whole_utterance;
 
-using GrammarPool = DecoderPool<GrammarDecoder>;
-using LanguageModelPool = DecoderPool<PocketsphinxDecoder>;
-using GrammarLease = GrammarPool::Lease;
-using LanguageModelLease = LanguageModelPool::Lease;
+ private:
+  Pool::Factory factory(DecodeMode mode) {
+    return [this, mode] {
+      auto decoder = std::make_unique<PocketsphinxDecoder>(model, DecoderKind::grammar, mode);
+      install_grammar(*decoder, compiled);
+      return decoder;
+    };
+  }
+};
 
 // All-zero audio has no spectrum to take the log of, and pocketsphinx's utterance-wide cepstral
 // mean over no usable frame divides by zero (the n-gram search then heard "in" in 2 s of zeros).
@@ -56,52 +68,37 @@ class PocketsphinxRecognizer::Engine {
   explicit Engine(const SttConfig& config)
       : config_(config),
         model_(find_pocketsphinx_model(config.model_dir)),
-        grammar_streaming_(grammar_factory(DecodeMode::streaming)),
-        grammar_whole_(grammar_factory(DecodeMode::whole_utterance)),
-        language_model_streaming_(language_model_factory(DecodeMode::streaming)),
-        language_model_whole_(language_model_factory(DecodeMode::whole_utterance)) {}
+        dictionary_(model_.dictionary),
+        language_model_streaming_(language_model_factory(DecodeMode::streaming),
+                                  PocketsphinxRecognizer::max_idle_decoders()),
+        language_model_whole_(language_model_factory(DecodeMode::whole_utterance),
+                              PocketsphinxRecognizer::max_idle_decoders()) {}
 
   const std::set<std::string>& fillers() const { return model_.filler_words; }
-  GrammarPool& grammar_decoders(DecodeMode mode) {
-    return mode == DecodeMode::streaming ? grammar_streaming_ : grammar_whole_;
-  }
-  LanguageModelPool& language_model_decoders(DecodeMode mode) {
+  const PronunciationDictionary& dictionary() const { return dictionary_; }
+  Pool& language_model_decoders(DecodeMode mode) {
     return mode == DecodeMode::streaming ? language_model_streaming_ : language_model_whole_;
   }
 
   // The grammar a new utterance should search first, or null for language-model decoding.
-  std::shared_ptr<const ActiveGrammar> grammar() const {
+  std::shared_ptr<ActiveGrammar> grammar() const {
     if (!config_.grammar_first) return nullptr;
     std::lock_guard lock(mutex_);
     return grammar_;
   }
 
+  // Creating the new grammar's first decoder before switching checks that pocketsphinx takes
+  // the grammar (a failure leaves the previous one in place) and has it ready for the next
+  // stream. Compiling the intent grammar takes ~15 ms, its decoder ~30 ms.
   void set_grammar(const std::string& jsgf) {
-    if (jsgf.empty()) {
-      {
-        std::lock_guard lock(mutex_);
-        grammar_ = nullptr;
-      }
-      grammar_streaming_.release_idle();
-      grammar_whole_.release_idle();
-      return;
+    std::shared_ptr<ActiveGrammar> active;
+    if (!jsgf.empty()) {
+      active = std::make_shared<ActiveGrammar>(compile_grammar(jsgf, dictionary_), model_,
+                                               PocketsphinxRecognizer::max_idle_decoders());
+      active->streaming.acquire();
     }
-    // Compiled on a borrowed (streaming, the common kind) decoder first: that checks the words
-    // against the dictionary, and a failure leaves every decoder with the grammar it had.
-    auto lease = grammar_streaming_.acquire();
-    install_grammar(lease->decoder, jsgf);
     std::lock_guard lock(mutex_);
-    grammar_ = std::make_shared<const ActiveGrammar>(ActiveGrammar{jsgf, ++last_generation_});
-    lease->generation = last_generation_;
-  }
-
-  GrammarLease borrow_grammar_decoder(const ActiveGrammar& grammar, DecodeMode mode) {
-    auto lease = grammar_decoders(mode).acquire();
-    if (lease->generation != grammar.generation) {
-      install_grammar(lease->decoder, grammar.jsgf);
-      lease->generation = grammar.generation;
-    }
-    return lease;
+    grammar_.swap(active);  // the old grammar is released after the lock: freeing takes a while
   }
 
   // Judges a finished grammar utterance: the transcript when the grammar explains the speech
@@ -137,17 +134,16 @@ class PocketsphinxRecognizer::Engine {
     return transcript;
   }
 
-  // Grammar first, judged on the whole utterance; the language model when the grammar does not
-  // explain the speech.
-  Transcript recognize_whole(std::span<const int16_t> pcm16k) {
-    const auto current = grammar();
+  // `grammar` first (if any), judged on the whole utterance; the language model when the grammar
+  // does not explain the speech.
+  Transcript recognize_whole(std::span<const int16_t> pcm16k, ActiveGrammar* grammar) {
     if (is_digital_silence(pcm16k)) {
-      return Transcript{{}, {}, 0, current ? kGrammarSearch : kLanguageModelSearch};
+      return Transcript{{}, {}, 0, grammar ? kGrammarSearch : kLanguageModelSearch};
     }
-    if (current) {
-      auto lease = borrow_grammar_decoder(*current, DecodeMode::whole_utterance);
-      lease->decoder.decode_whole(pcm16k);
-      auto transcript = grammar_transcript(lease->decoder);
+    if (grammar) {
+      auto lease = grammar->whole_utterance.acquire();
+      lease->decode_whole(pcm16k);
+      auto transcript = grammar_transcript(*lease);
       lease.reset();
       if (transcript) return *transcript;
     }
@@ -162,10 +158,7 @@ class PocketsphinxRecognizer::Engine {
   }
 
  private:
-  GrammarPool::Factory grammar_factory(DecodeMode mode) {
-    return [this, mode] { return std::make_unique<GrammarDecoder>(model_, mode); };
-  }
-  LanguageModelPool::Factory language_model_factory(DecodeMode mode) {
+  Pool::Factory language_model_factory(DecodeMode mode) {
     return [this, mode] {
       return std::make_unique<PocketsphinxDecoder>(model_, DecoderKind::language_model, mode);
     };
@@ -173,13 +166,11 @@ class PocketsphinxRecognizer::Engine {
 
   SttConfig config_;
   PocketsphinxModel model_;
-  GrammarPool grammar_streaming_;
-  GrammarPool grammar_whole_;
-  LanguageModelPool language_model_streaming_;
-  LanguageModelPool language_model_whole_;
+  PronunciationDictionary dictionary_;
+  Pool language_model_streaming_;
+  Pool language_model_whole_;
   mutable std::mutex mutex_;
-  std::shared_ptr<const ActiveGrammar> grammar_;
-  std::uint64_t last_generation_ = 0;
+  std::shared_ptr<ActiveGrammar> grammar_;
 };
 
 namespace {
@@ -188,15 +179,15 @@ class PocketsphinxStream final : public RecognitionStream {
  public:
   using Engine = PocketsphinxRecognizer::Engine;
 
-  explicit PocketsphinxStream(std::shared_ptr<Engine> engine) : engine_(std::move(engine)) {
-    if (const auto grammar = engine_->grammar()) {
-      grammar_ = engine_->borrow_grammar_decoder(*grammar, DecodeMode::streaming);
-      grammar_->decoder.start();
+  explicit PocketsphinxStream(std::shared_ptr<Engine> engine)
+      : engine_(std::move(engine)), grammar_(engine_->grammar()) {
+    if (grammar_) {
+      decoder_ = grammar_->streaming.acquire();
       audio_.reserve(kReservedUtteranceSamples);
     } else {
-      language_model_ = engine_->language_model_decoders(DecodeMode::streaming).acquire();
-      language_model_->start();
+      decoder_ = engine_->language_model_decoders(DecodeMode::streaming).acquire();
     }
+    decoder_->start();
   }
 
   // An abandoned utterance is ended here, by whoever drops the stream, rather than by the next
@@ -204,7 +195,7 @@ class PocketsphinxStream final : public RecognitionStream {
   ~PocketsphinxStream() override {
     if (finished_) return;
     try {
-      decoder().end();
+      decoder_->end();
     } catch (const Error& error) {
       spdlog::warn("stt: ending an abandoned utterance failed: {}", error.what());
     }
@@ -212,53 +203,68 @@ class PocketsphinxStream final : public RecognitionStream {
 
   void accept(std::span<const int16_t> pcm16k) override {
     if (finished_) throw Error("invalid_state", "accept() after finish()");
-    decoder().process(pcm16k);
+    decoder_->process(pcm16k);
     if (grammar_) audio_.insert(audio_.end(), pcm16k.begin(), pcm16k.end());
   }
 
   std::string partial() override {
     if (finished_) return final_text_;
-    const auto hypothesis = decoder().hypothesis();
+    const auto hypothesis = decoder_->hypothesis();
     return hypothesis ? hypothesis_text(*hypothesis, engine_->fillers()) : "";
   }
 
   Transcript finish() override {
     if (finished_) throw Error("invalid_state", "finish() called twice");
     finished_ = true;
-    decoder().end();
+    decoder_->end();
     Transcript transcript = grammar_ ? finish_grammar() : finish_language_model();
     final_text_ = transcript.text;
     return transcript;
   }
 
  private:
-  PocketsphinxDecoder& decoder() { return grammar_ ? grammar_->decoder : *language_model_; }
-
   Transcript finish_grammar() {
-    auto transcript = engine_->grammar_transcript(grammar_->decoder);
-    grammar_.reset();  // back to the pool before the slow path
+    auto transcript = engine_->grammar_transcript(*decoder_);
+    decoder_.reset();  // back to the pool before the slow path
     if (transcript) return *transcript;
     // Live cepstral normalisation starts from a guess, so the streamed pass can misjudge an
-    // utterance the grammar does explain; the whole-utterance pass normalises over all of it and
-    // falls back to the language model itself.
-    Transcript fallback = engine_->recognize_whole(audio_);
+    // utterance the grammar does explain; the whole-utterance pass (with this stream's grammar,
+    // even if it has been replaced since) normalises over all of it and falls back to the
+    // language model itself.
+    Transcript fallback = engine_->recognize_whole(audio_, grammar_.get());
     audio_ = {};
     return fallback;
   }
 
   Transcript finish_language_model() {
-    Transcript transcript = engine_->language_model_transcript(*language_model_);
-    language_model_.reset();
+    Transcript transcript = engine_->language_model_transcript(*decoder_);
+    decoder_.reset();
     return transcript;
   }
 
+  // Declared in this order so the lease goes back before the grammar owning its pool can go.
   std::shared_ptr<Engine> engine_;
-  GrammarLease grammar_;
-  LanguageModelLease language_model_;
+  std::shared_ptr<ActiveGrammar> grammar_;  // null: language-model decoding
+  Lease decoder_;
   std::vector<int16_t> audio_;  // the utterance so far, for the fallback decode (grammar streams)
   bool finished_ = false;
   std::string final_text_;
 };
+
+// Counts decoders of the current grammar (none without one) and of the language model.
+PocketsphinxRecognizer::DecoderCounts count_decoders(PocketsphinxRecognizer::Engine& engine,
+                                                     std::size_t (Pool::*count)() const) {
+  PocketsphinxRecognizer::DecoderCounts counts;
+  if (const auto grammar = engine.grammar()) {
+    counts.grammar_streaming = (grammar->streaming.*count)();
+    counts.grammar_whole = (grammar->whole_utterance.*count)();
+  }
+  counts.language_model_streaming =
+      (engine.language_model_decoders(DecodeMode::streaming).*count)();
+  counts.language_model_whole =
+      (engine.language_model_decoders(DecodeMode::whole_utterance).*count)();
+  return counts;
+}
 
 }  // namespace
 
@@ -279,22 +285,25 @@ void PocketsphinxRecognizer::set_grammar(const std::string& jsgf) {
   engine_->set_grammar(jsgf);
 }
 
-// Any decoder holds the dictionary; a streaming grammar one is what set_grammar() needs next.
 std::vector<std::string> PocketsphinxRecognizer::unknown_words(
     const std::vector<std::string>& words) {
-  auto decoder = engine_->grammar_decoders(DecodeMode::streaming).acquire();
-  return missing_words(decoder->decoder, words);
+  return engine_->dictionary().missing(words);
 }
 
 Transcript PocketsphinxRecognizer::recognize(std::span<const int16_t> pcm16k) {
-  return engine_->recognize_whole(pcm16k);
+  return engine_->recognize_whole(pcm16k, engine_->grammar().get());
+}
+
+std::size_t PocketsphinxRecognizer::max_idle_decoders() {
+  return std::max(1u, std::thread::hardware_concurrency());
 }
 
 PocketsphinxRecognizer::DecoderCounts PocketsphinxRecognizer::decoders_created() const {
-  return {engine_->grammar_decoders(DecodeMode::streaming).created(),
-          engine_->grammar_decoders(DecodeMode::whole_utterance).created(),
-          engine_->language_model_decoders(DecodeMode::streaming).created(),
-          engine_->language_model_decoders(DecodeMode::whole_utterance).created()};
+  return count_decoders(*engine_, &Pool::created);
+}
+
+PocketsphinxRecognizer::DecoderCounts PocketsphinxRecognizer::decoders_idle() const {
+  return count_decoders(*engine_, &Pool::idle);
 }
 
 }  // namespace tektra

@@ -21,11 +21,16 @@ namespace tektra {
 // or noise matches the grammar's empty path and comes back empty without the second decode.
 // Without a grammar, streams decode with the language model directly.
 //
-// Decoders (grammar ones ~25 MB, language-model ones ~97 MB of heap, 0.1-0.4 s to load) are
-// pooled per kind and mode and reused, so a stream start only borrows one and settles it (a few
-// ms, see pocketsphinx_decoder.h); a pool grows to the peak number of concurrent utterances of its
-// kind. The usual voice setup uses two pools: streaming grammar decoders, and whole-utterance
-// language-model ones for the fallback.
+// Decoders are pooled per kind and mode and reused, so a stream start only borrows one and
+// settles it (a few ms, see pocketsphinx_decoder.h). A language-model decoder costs ~97 MB of
+// heap and ~0.2 s to create. A grammar decoder knows only its grammar's words and searches the
+// grammar with equivalent states merged (jsgf_grammar.h): for the intent grammar ~15 MB and
+// ~30 ms, where loading the whole dictionary and the unmerged grammar took ~45 MB and ~150 ms.
+// A grammar is compiled once, in set_grammar(), and its decoders belong to it: streams started
+// before a change finish with the old grammar's decoders, which are then freed. Each pool keeps
+// at most max_idle_decoders() decoders for reuse and frees those returned beyond that, so a
+// burst of concurrent utterances does not pin its peak memory for good. The usual voice setup uses
+// two pools: streaming grammar decoders, and whole-utterance language-model ones for the fallback.
 class PocketsphinxRecognizer final : public SpeechRecognizer {
  public:
   // Loads one language-model decoder up front so a broken model fails here, not at the first
@@ -50,7 +55,13 @@ class PocketsphinxRecognizer final : public SpeechRecognizer {
     std::size_t language_model_streaming = 0;
     std::size_t language_model_whole = 0;
   };
-  DecoderCounts decoders_created() const;
+  DecoderCounts decoders_created() const;  // the current grammar's, for grammar decoders
+  DecoderCounts decoders_idle() const;
+
+  // Idle decoders kept per pool: the number of cores, about how many utterances can be decoded
+  // at full speed at once. A burst of more concurrent streams gets a decoder each while it lasts
+  // (a grammar one is created in ~30 ms); the extra ones are freed when the burst is over.
+  static std::size_t max_idle_decoders();
 
   class Engine;
 

@@ -1,4 +1,4 @@
-// The decoder pool: reuse, creation on demand, concurrency and freeing idle decoders.
+// The decoder pool: reuse, creation on demand, concurrency and its bound on idle decoders.
 #include "stt/decoder_pool.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +6,7 @@
 #include <atomic>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace tektra {
 namespace {
@@ -14,9 +15,17 @@ struct Numbered {
   int id;
 };
 
+// Counts live instances, so a test can tell a decoder kept idle from one freed.
+struct Counted {
+  explicit Counted(std::atomic<int>& live) : live(live) { ++live; }
+  ~Counted() { --live; }
+  std::atomic<int>& live;
+};
+
 class DecoderPoolTest : public ::testing::Test {
  protected:
-  DecoderPool<Numbered> pool_{[this] { return std::make_unique<Numbered>(Numbered{++made_}); }};
+  DecoderPool<Numbered> pool_{[this] { return std::make_unique<Numbered>(Numbered{++made_}); },
+                              /*max_idle=*/64};
   std::atomic<int> made_{0};
 };
 
@@ -49,14 +58,30 @@ TEST_F(DecoderPoolTest, MovedAndResetLeasesReturnTheirDecoderOnce) {
   EXPECT_EQ(pool_.created(), 2u);
 }
 
-TEST_F(DecoderPoolTest, ReleaseIdleFreesOnlyIdleDecoders) {
-  auto kept = pool_.acquire();
-  pool_.acquire();  // returned at once
-  EXPECT_EQ(pool_.idle(), 1u);
-  pool_.release_idle();
-  EXPECT_EQ(pool_.idle(), 0u);
-  kept.reset();
-  EXPECT_EQ(pool_.idle(), 1u);
+TEST(DecoderPool, DecodersReturnedBeyondTheIdleBoundAreFreed) {
+  std::atomic<int> live{0};
+  DecoderPool<Counted> pool([&] { return std::make_unique<Counted>(live); }, /*max_idle=*/2);
+  {
+    std::vector<DecoderPool<Counted>::Lease> burst;
+    for (int i = 0; i < 5; ++i) burst.push_back(pool.acquire());
+    EXPECT_EQ(live.load(), 5);
+  }
+  EXPECT_EQ(pool.idle(), 2u);
+  EXPECT_EQ(live.load(), 2);
+  // The kept ones serve the next two users; a third needs a new one.
+  auto first = pool.acquire();
+  auto second = pool.acquire();
+  EXPECT_EQ(pool.created(), 5u);
+  auto third = pool.acquire();
+  EXPECT_EQ(pool.created(), 6u);
+}
+
+TEST(DecoderPool, ZeroIdleBoundFreesEveryReturnedDecoder) {
+  std::atomic<int> live{0};
+  DecoderPool<Counted> pool([&] { return std::make_unique<Counted>(live); }, /*max_idle=*/0);
+  pool.acquire();
+  EXPECT_EQ(live.load(), 0);
+  EXPECT_EQ(pool.idle(), 0u);
 }
 
 TEST_F(DecoderPoolTest, ConcurrentUsersNeverShareADecoder) {
@@ -81,7 +106,7 @@ TEST_F(DecoderPoolTest, ConcurrentUsersNeverShareADecoder) {
 
 TEST(DecoderPool, FactoryFailuresReachTheCaller) {
   DecoderPool<Numbered> pool(
-      []() -> std::unique_ptr<Numbered> { throw std::runtime_error("model missing"); });
+      []() -> std::unique_ptr<Numbered> { throw std::runtime_error("model missing"); }, 1);
   EXPECT_THROW(pool.acquire(), std::runtime_error);
   EXPECT_EQ(pool.created(), 0u);
 }

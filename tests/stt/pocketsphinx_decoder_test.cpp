@@ -73,8 +73,10 @@ TEST_F(PocketsphinxDecoderTest, StreamedResultIgnoresHistoryAndChunking) {
     PocketsphinxDecoder fresh(*model_, kind, DecodeMode::streaming);
     PocketsphinxDecoder used(*model_, kind, DecodeMode::streaming);
     if (kind == DecoderKind::grammar) {
-      install_grammar(fresh, test::kCommandGrammar);
-      install_grammar(used, test::kCommandGrammar);
+      const CompiledGrammar grammar =
+          compile_grammar(test::kCommandGrammar, PronunciationDictionary(model_->dictionary));
+      install_grammar(fresh, grammar);
+      install_grammar(used, grammar);
     }
     const auto first = stream(fresh, command, 320);
     ASSERT_FALSE(first.empty());

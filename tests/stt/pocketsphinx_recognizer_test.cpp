@@ -240,11 +240,15 @@ TEST_F(PocketsphinxRecognizerTest, ConcurrentStreamsFromFourThreadsGiveTheSameRe
   EXPECT_EQ(mismatches.load(), 0);
   EXPECT_EQ(command_reference.search, "grammar");
   EXPECT_EQ(sentence_reference.search, "language_model");
+  // With fewer cores than threads, decoders beyond the idle bound are freed and made again.
   const auto created = grammar_->decoders_created();
   EXPECT_GE(created.grammar_streaming, 1u);
-  EXPECT_LE(created.grammar_streaming, 4u);
   EXPECT_GE(created.language_model_whole, 1u);
-  EXPECT_LE(created.language_model_whole, 4u);
+  const auto idle = grammar_->decoders_idle();
+  EXPECT_LE(idle.grammar_streaming,
+            std::min<size_t>(4, PocketsphinxRecognizer::max_idle_decoders()));
+  EXPECT_LE(idle.language_model_whole,
+            std::min<size_t>(4, PocketsphinxRecognizer::max_idle_decoders()));
 }
 
 TEST(PocketsphinxRecognizerPool, SequentialStreamsReuseOneDecoderOfEachKind) {
@@ -290,6 +294,45 @@ TEST(PocketsphinxRecognizerGrammar, ChangeReachesNewStreamsWhileRunningOnesKeepT
 
   recognizer.set_grammar("");
   EXPECT_EQ(transcribe(recognizer, pcm).search, "language_model");
+}
+
+// A grammar's decoders know only its words, so the new grammar gets new decoders.
+TEST(PocketsphinxRecognizerGrammar, NewGrammarWithNewWordsDecodes) {
+  TEKTRA_REQUIRE_FIXTURE("goforward.raw");
+  PocketsphinxRecognizer recognizer{SttConfig{}};
+  recognizer.set_grammar("#JSGF V1.0; grammar small; public <small> = what time is it | stop;");
+  const auto pcm = speech("goforward.raw");
+  EXPECT_EQ(stream_in_chunks(recognizer, pcm).search, "language_model");
+  EXPECT_EQ(recognizer.decoders_created().grammar_streaming, 1u);
+  recognizer.set_grammar(kCommandGrammar);
+  // set_grammar() made the new grammar's first decoder; the stream borrows it.
+  EXPECT_EQ(recognizer.decoders_created().grammar_streaming, 1u);
+  EXPECT_EQ(recognizer.decoders_idle().grammar_streaming, 1u);
+  const Transcript transcript = stream_in_chunks(recognizer, pcm);
+  EXPECT_EQ(transcript.search, "grammar");
+  EXPECT_EQ(transcript.text, test::kGoForwardText);
+  EXPECT_EQ(transcribe(recognizer, pcm).search, "grammar");
+  EXPECT_EQ(recognizer.decoders_created().grammar_streaming, 1u);
+}
+
+// A burst of concurrent streams needs a decoder each; afterwards only max_idle_decoders() stay.
+TEST(PocketsphinxRecognizerPool, IdleDecodersAreBoundedAfterABurst) {
+  PocketsphinxRecognizer recognizer{SttConfig{}};
+  recognizer.set_grammar(kCommandGrammar);
+  const size_t bound = PocketsphinxRecognizer::max_idle_decoders();
+  const std::vector<int16_t> silence(3200, 0);
+  {
+    std::vector<std::unique_ptr<RecognitionStream>> burst;
+    for (size_t i = 0; i < bound + 3; ++i) {
+      burst.push_back(recognizer.start());
+      burst.back()->accept(silence);
+    }
+    for (auto& stream : burst) EXPECT_EQ(stream->finish().text, "");
+    EXPECT_EQ(recognizer.decoders_idle().grammar_streaming, bound);
+  }
+  EXPECT_EQ(recognizer.decoders_created().grammar_streaming, bound + 3);
+  EXPECT_EQ(recognizer.decoders_idle().grammar_streaming, bound);
+  EXPECT_LE(recognizer.decoders_idle().language_model_whole, bound);
 }
 
 TEST(PocketsphinxRecognizerGrammar, RejectedGrammarLeavesThePreviousOneInPlace) {

@@ -45,6 +45,22 @@ public <command> = go (forward | back | left | right) [<number> (meters | steps)
                  | play some music;
 )";
 
+// Rules used in several places, as in the grammars Tektra generates from intent templates: their
+// copies are what merging equivalent states saves (grammar_graph.h).
+inline const char* const kRuleReusingGrammar = R"(#JSGF V1.0;
+grammar reusing;
+<digit> = zero | oh | one | two | three | four | five | six | seven | eight | nine;
+<number> = <digit> | ten | twenty [<digit>];
+<unit> = meters | steps | minutes | seconds;
+<amount> = <number> <unit> [and <number> <unit>];
+<place> = living room | kitchen | bedroom;
+public <command> = go (forward | back | left | right) [<amount>]
+                 | turn (on | off) the [<place>] (lamp | light)
+                 | set a timer for <amount>
+                 | remind me in <amount>
+                 | [call] <digit> <digit> <digit> <digit> <digit>;
+)";
+
 inline std::vector<std::string> split_words(const std::string& text) {
   std::istringstream in(text);
   std::vector<std::string> words;
