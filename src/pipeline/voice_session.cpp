@@ -126,12 +126,7 @@ SessionSettings VoiceSession::settings() const {
 }
 
 void VoiceSession::update(const SessionSettings& settings) {
-  if (!services_.voices.has_voice(settings.voice)) {
-    std::string names;
-    for (const auto& v : services_.voices.voices()) names += (names.empty() ? "" : ", ") + v.name;
-    throw Error("unknown_voice",
-                fmt::format("voice '{}' does not exist; available: {}", settings.voice, names));
-  }
+  services_.voices.require_voice(settings.voice);
   {
     std::lock_guard lock(mutex_);
     settings_ = settings;

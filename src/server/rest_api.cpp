@@ -37,6 +37,8 @@ json message_json(const Message& m) {
 
 int status_for(const std::string& code) {
   if (code == "not_found") return 404;
+  if (code == "method_not_allowed") return 405;
+  if (code == "upgrade_required") return 426;
   if (code == "engine_unavailable") return 503;
   if (code == "internal" || code == "store_error") return 500;
   return 400;
@@ -283,8 +285,6 @@ HttpResponse handle_http(const HttpRequest& request, ServerServices& services) {
     return route(request, services);
   } catch (const Error& e) {
     int status = status_for(e.code());
-    if (e.code() == "method_not_allowed") status = 405;
-    if (e.code() == "upgrade_required") status = 426;
     services.metrics
         .counter("tektra_errors_total", "Errors reported to clients",
                  fmt::format("code=\"{}\"", e.code()))

@@ -55,6 +55,8 @@ class VoiceCatalog {
   explicit VoiceCatalog(std::vector<std::unique_ptr<SpeechSynthesizer>> engines);
   std::vector<Voice> voices() const;
   bool has_voice(const std::string& voice) const;
+  // Throws Error("unknown_voice") naming the available voices when `voice` is not one of them.
+  void require_voice(const std::string& voice) const;
   // Throws Error("unknown_voice") naming every available voice, otherwise as the engine does.
   Speech synthesize(const std::string& text, const std::string& voice, double rate = 1.0);
 

@@ -30,14 +30,17 @@ bool VoiceCatalog::has_voice(const std::string& voice) const {
   return engine_by_voice_.contains(voice);
 }
 
+void VoiceCatalog::require_voice(const std::string& voice) const {
+  if (has_voice(voice)) return;
+  std::string available;
+  for (const Voice& known : voices_) available += (available.empty() ? "" : ", ") + known.name;
+  throw Error("unknown_voice", fmt::format("unknown voice '{}'; available: {}", voice,
+                                           available.empty() ? "none" : available));
+}
+
 Speech VoiceCatalog::synthesize(const std::string& text, const std::string& voice, double rate) {
+  require_voice(voice);
   const auto owner = engine_by_voice_.find(voice);
-  if (owner == engine_by_voice_.end()) {
-    std::string available;
-    for (const Voice& known : voices_) available += (available.empty() ? "" : ", ") + known.name;
-    throw Error("unknown_voice", fmt::format("unknown voice '{}'; available: {}", voice,
-                                             available.empty() ? "none" : available));
-  }
   return owner->second->synthesize(text, voice, rate);
 }
 

@@ -1,5 +1,5 @@
-// Helpers shared by the agent tests: a throwaway directory, a real SQLite store in it, error
-// capture, event collection and fixed wall-clock instants.
+// Helpers shared by the agent tests: a real SQLite store in a temp dir, error messages, event
+// collection and fixed wall-clock instants.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -21,38 +21,10 @@
 #include "core/error.h"
 #include "core/event_bus.h"
 #include "store/store.h"
+#include "support/temp_dir.h"
+#include "support/thrown.h"
 
 namespace tektra::test {
-
-// A fresh directory under the system temp dir, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tektra-agent-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path file(const std::string& name) const { return path_ / name; }
-
-  // Writes `text` to `name` (creating parent directories) and returns the path.
-  std::filesystem::path write(const std::string& name, const std::string& text) const {
-    std::filesystem::path p = path_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p;
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 // A temp dir with a real SQLite database in it.
 struct TempStore {
@@ -65,24 +37,6 @@ struct TempStore {
     store = open_sqlite_store(dir.file("tektra.db"));
   }
 };
-
-// The tektra::Error `f` threw, or nullopt when it returned normally.
-template <typename F>
-std::optional<Error> thrown_error(F&& f) {
-  try {
-    std::forward<F>(f)();
-  } catch (const Error& e) {
-    return e;
-  }
-  return std::nullopt;
-}
-
-// The error code `f` threw, or "(no error)" so a missing throw reads clearly in the failure.
-template <typename F>
-std::string thrown_code(F&& f) {
-  auto error = thrown_error(std::forward<F>(f));
-  return error ? error->code() : "(no error)";
-}
 
 // The error message `f` threw, or "(no error)".
 template <typename F>

@@ -49,17 +49,9 @@ void expect_session_update_works(RealtimeClient& client, const std::string& tag)
   }
 }
 
-json text_item(const std::string& text) {
-  return {{"type", "conversation.item.create"},
-          {"item",
-           {{"type", "message"},
-            {"role", "user"},
-            {"content", {{{"type", "input_text"}, {"text", text}}}}}}};
-}
-
 // A typed question answered with a completed, spoken response on the same connection.
 void expect_typed_turn_works(RealtimeClient& client) {
-  client.send(text_item("what is 12 times 7"));
+  client.send(user_text_event("what is 12 times 7"));
   client.send({{"type", "response.create"}});
   auto done = client.wait_for("response.done", 30s);
   ASSERT_TRUE(done) << "no response after the error";
@@ -189,7 +181,7 @@ TEST_F(RealtimeErrors, BinaryFrame) {
 }
 
 TEST_F(RealtimeErrors, EmptyTextItem) {
-  json blank = text_item("   ");
+  json blank = user_text_event("   ");
   blank["event_id"] = "evt_blank";
   client().send(blank);
   expect_error(client(), "empty_text", "evt_blank");
@@ -299,7 +291,7 @@ TEST_F(RealtimeErrors, BetaHeaderSelectsBetaEventNames) {
   RealtimeClient beta("127.0.0.1", server_->port(), "/v1/realtime",
                       {{"OpenAI-Beta", "realtime=v1"}});
   ASSERT_TRUE(beta.wait_for("session.created", 15s));
-  beta.send(text_item("what is 12 times 7"));
+  beta.send(user_text_event("what is 12 times 7"));
   beta.send({{"type", "response.create"}});
   ASSERT_TRUE(beta.wait_for("response.done", 30s));
   EXPECT_FALSE(events_of(beta, "response.audio.delta").empty());
@@ -402,14 +394,14 @@ TEST_F(RealtimeErrors, ClientDisconnectingMidResponseDoesNotHurtTheServer) {
   {
     RealtimeClient leaving("127.0.0.1", port);
     ASSERT_TRUE(leaving.wait_for("session.created", 15s));
-    leaving.send(text_item("help"));
+    leaving.send(user_text_event("help"));
     leaving.send({{"type", "response.create"}});
     ASSERT_TRUE(leaving.wait_for("response.output_audio.delta", 30s));
   }  // closes politely in the middle of the reply
   {
     RawWebSocket dropped(port);
     ASSERT_TRUE(dropped.read_until("session.created"));
-    dropped.send_text(text_item("help").dump());
+    dropped.send_text(user_text_event("help").dump());
     dropped.send_text(json{{"type", "response.create"}}.dump());
     ASSERT_TRUE(dropped.read_until("response.output_audio.delta"));
     dropped.abort();

@@ -36,6 +36,15 @@ inline void stream_pcm16k(RealtimeClient& client, std::span<const int16_t> pcm,
   }
 }
 
+// conversation.item.create of a typed user message.
+inline nlohmann::json user_text_event(const std::string& text) {
+  return {{"type", "conversation.item.create"},
+          {"item",
+           {{"type", "message"},
+            {"role", "user"},
+            {"content", {{{"type", "input_text"}, {"text", text}}}}}}};
+}
+
 inline void use_16k_input(RealtimeClient& client) {
   ASSERT_TRUE(client.wait_for("session.created", 10s));
   client.send({{"type", "session.update"},

@@ -62,11 +62,7 @@ TEST_F(RealtimeVoice, SpokenQuestionGetsTranscriptIntentAndSpokenAnswer) {
 TEST_F(RealtimeVoice, TypedMessageGetsSpokenAnswer) {
   RealtimeClient client("127.0.0.1", port());
   ASSERT_TRUE(client.wait_for("session.created", 10s));
-  client.send({{"type", "conversation.item.create"},
-               {"item",
-                {{"type", "message"},
-                 {"role", "user"},
-                 {"content", {{{"type", "input_text"}, {"text", "what is 12 times 7"}}}}}}});
+  client.send(user_text_event("what is 12 times 7"));
   client.send({{"type", "response.create"}});
   auto done = client.wait_for("response.done", 15s);
   ASSERT_TRUE(done);
@@ -81,11 +77,7 @@ TEST_F(RealtimeVoice, BargeInCancelsTheReplyAndStopsItsAudio) {
   RealtimeClient client("127.0.0.1", port());
   use_16k_input(client);
   // "help" produces a reply several sentences long, so it is still playing when the user speaks.
-  client.send({{"type", "conversation.item.create"},
-               {"item",
-                {{"type", "message"},
-                 {"role", "user"},
-                 {"content", {{{"type", "input_text"}, {"text", "help"}}}}}}});
+  client.send(user_text_event("help"));
   client.send({{"type", "response.create"}});
   auto first_audio = client.wait_for("response.output_audio.delta", 10s);
   ASSERT_TRUE(first_audio);
@@ -123,11 +115,7 @@ TEST_F(RealtimeVoice, BargeInCancelsTheReplyAndStopsItsAudio) {
 TEST_F(RealtimeVoice, TruncateReportsWhatWasHeard) {
   RealtimeClient client("127.0.0.1", port());
   ASSERT_TRUE(client.wait_for("session.created", 10s));
-  client.send({{"type", "conversation.item.create"},
-               {"item",
-                {{"type", "message"},
-                 {"role", "user"},
-                 {"content", {{{"type", "input_text"}, {"text", "help"}}}}}}});
+  client.send(user_text_event("help"));
   client.send({{"type", "response.create"}});
   auto done = client.wait_for("response.done", 30s);
   ASSERT_TRUE(done);
@@ -190,11 +178,7 @@ TEST_F(RealtimeVoice, ManualTurnsWithMuLawAudio) {
 TEST_F(RealtimeVoice, TimerFiresOnTheSessionThatSetIt) {
   RealtimeClient client("127.0.0.1", port());
   ASSERT_TRUE(client.wait_for("session.created", 10s));
-  client.send({{"type", "conversation.item.create"},
-               {"item",
-                {{"type", "message"},
-                 {"role", "user"},
-                 {"content", {{{"type", "input_text"}, {"text", "set a timer for 2 seconds"}}}}}}});
+  client.send(user_text_event("set a timer for 2 seconds"));
   client.send({{"type", "response.create"}});
   ASSERT_TRUE(client.wait_for("response.done", 15s));
   auto fired = client.wait_for("tektra.timer.fired", 10s);

@@ -5,7 +5,8 @@
 
 #include "store/detail/open_database.h"
 #include "store/store.h"
-#include "store_test_support.h"
+#include "support/temp_dir.h"
+#include "support/thrown.h"
 
 namespace tektra {
 namespace {

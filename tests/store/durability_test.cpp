@@ -8,7 +8,8 @@
 #include <map>
 
 #include "store/store.h"
-#include "store_test_support.h"
+#include "support/temp_dir.h"
+#include "support/thrown.h"
 
 namespace tektra {
 namespace {

@@ -2,7 +2,8 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
-#include "store_test_support.h"
+#include "support/temp_dir.h"
+#include "support/thrown.h"
 
 namespace tektra {
 namespace {

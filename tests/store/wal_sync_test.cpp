@@ -9,7 +9,8 @@
 #include <atomic>
 
 #include "store/store.h"
-#include "store_test_support.h"
+#include "support/temp_dir.h"
+#include "support/thrown.h"
 
 namespace tektra {
 namespace {
