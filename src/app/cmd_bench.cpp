@@ -379,6 +379,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global) {
   voice->add_flag("--no-socket", o->no_socket, "skip the WebSocket run");
   voice->callback(
       [&global, o] { bench_voice(global.load(), o->sessions, o->rounds, !o->no_socket); });
+  add_bench_llm_command(*bench);
 }
 
 }  // namespace tektra

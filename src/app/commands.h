@@ -29,5 +29,8 @@ void add_say_command(CLI::App& app, GlobalOptions& global);
 void add_doctor_command(CLI::App& app, GlobalOptions& global);
 void add_config_command(CLI::App& app, GlobalOptions& global);
 void add_bench_command(CLI::App& app, GlobalOptions& global);
+void add_bench_llm_command(CLI::App& bench);
+void add_generate_command(CLI::App& app, GlobalOptions& global);
+void add_model_command(CLI::App& app, GlobalOptions& global);
 
 }  // namespace tektra

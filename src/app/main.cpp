@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   add_doctor_command(app, global);
   add_config_command(app, global);
   add_bench_command(app, global);
+  add_generate_command(app, global);
+  add_model_command(app, global);
   app.add_subcommand("version", "print the version")->callback([] {
     fmt::print("tektra {}\n", TEKTRA_VERSION);
   });

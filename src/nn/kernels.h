@@ -16,7 +16,8 @@ namespace tektra::nn {
 
 enum class SimdLevel { Scalar, Avx2, Avx512 };
 
-// The best level this CPU supports (TEKTRA_SIMD=scalar|avx2|avx512 lowers it, for tests/benchmarks).
+// The best level this CPU supports (TEKTRA_SIMD=scalar|avx2|avx512 lowers it, for
+// tests/benchmarks).
 SimdLevel detected_simd_level();
 std::string_view simd_level_name(SimdLevel level);
 
@@ -46,6 +47,7 @@ void matmul_rows(const WeightView& w, int64_t row_begin, int64_t row_end, const 
 // Float helpers for attention and norms.
 float dot_f32(const float* a, const float* b, int64_t n, SimdLevel level = detected_simd_level());
 // y += a * x
-void axpy_f32(float a, const float* x, float* y, int64_t n, SimdLevel level = detected_simd_level());
+void axpy_f32(float a, const float* x, float* y, int64_t n,
+              SimdLevel level = detected_simd_level());
 
 }  // namespace tektra::nn

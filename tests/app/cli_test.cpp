@@ -5,7 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "app/child_process.h"
+#include "app/cli_fixture.h"
 #include "audio/wav.h"
 #include "store/store.h"
 #include "support/fixtures.h"
@@ -15,29 +15,6 @@ namespace tektra::test {
 namespace {
 
 using nlohmann::json;
-
-class Cli : public ::testing::Test {
- protected:
-  // Runs tektra with HOME in a temp dir (so no user configuration is read) and its data in another.
-  ProcessResult tektra(std::vector<std::string> args, const std::string& input = "",
-                       std::map<std::string, std::string> env = {}) {
-    args.insert(args.begin(), TEKTRA_BINARY);
-    args.insert(args.end(), {"--data-dir", data_.path().string()});
-    env["HOME"] = home_.path().string();
-    ProcessResult r = run_process(args, env, input);
-    EXPECT_FALSE(r.timed_out) << "tektra did not finish";
-    EXPECT_TRUE(r.exited) << "tektra died of signal " << r.signal << "\nstderr: " << r.err;
-    return r;
-  }
-  std::string file(const std::string& name) { return (work_.path() / name).string(); }
-
-  TempDir home_, data_, work_;
-};
-
-std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
 
 TEST_F(Cli, Version) {
   ProcessResult r = tektra({"version"});

@@ -1,0 +1,50 @@
+// Text generation: evaluates a prompt (reusing whatever prefix the context already holds), then
+// samples tokens one at a time, streaming text as it becomes valid UTF-8 and certain not to be
+// the start of a stop string.
+#pragma once
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/cancellation.h"
+#include "llm/context.h"
+#include "llm/sampler.h"
+#include "llm/tokenizer.h"
+
+namespace tektra::llm {
+
+struct GenerateOptions {
+  int max_tokens = 256;
+  std::vector<std::string> stop;  // generation ends before the first occurrence of any of these
+  SamplingParams sampling;
+};
+
+enum class FinishReason { Stop, Length, Cancelled };
+std::string_view finish_reason_name(FinishReason reason);  // "stop", "length", "cancelled"
+
+struct Generation {
+  std::string text;           // without the stop string that ended it
+  std::vector<Token> tokens;  // generated tokens
+  FinishReason finish = FinishReason::Length;
+  int prompt_tokens = 0;
+  int cached_tokens = 0;           // prompt tokens the context already held
+  uint64_t seed = 0;               // the sampler's seed (drawn at random when none was given)
+  double prompt_seconds = 0;       // evaluating the prompt
+  double first_token_seconds = 0;  // from the start to the first sampled token
+  double generation_seconds = 0;   // sampling and evaluating the generated tokens
+};
+
+// Receives each piece of text as it is decided; returning false stops generation (as Cancelled).
+using TextCallback = std::function<bool(std::string_view)>;
+
+// Continues `prompt` in `context`. The context keeps the sequence afterwards, so a following
+// call whose prompt extends it evaluates only the new tokens. Cancellation is checked before
+// every token. Throws Error("context_full") when the prompt does not fit.
+Generation generate(Context& context, const Tokenizer& tokenizer, std::span<const Token> prompt,
+                    const GenerateOptions& options, const TextCallback& on_text = {},
+                    const CancellationToken& cancel = {});
+
+}  // namespace tektra::llm

@@ -1,0 +1,143 @@
+#include "llm/model.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "nn/quant.h"
+
+namespace tektra::llm {
+namespace {
+
+using nn::GgufTensor;
+using nn::WeightView;
+
+class Binder {
+ public:
+  explicit Binder(const nn::GgufFile& file) : file_(file) {}
+
+  const GgufTensor* find(const std::string& name) const { return file_.tensor(name); }
+
+  const GgufTensor& require(const std::string& name) const {
+    const GgufTensor* t = find(name);
+    if (!t) throw Error("unsupported_model", fmt::format("tensor '{}' is missing", name));
+    return *t;
+  }
+
+  // A matrix of `rows` rows of `cols` elements (ggml shape {cols, rows}).
+  WeightView matrix(const std::string& name, int64_t cols, int64_t rows) const {
+    return view(require(name), cols, rows);
+  }
+
+  std::optional<WeightView> optional_matrix(const std::string& name, int64_t cols,
+                                            int64_t rows) const {
+    const GgufTensor* t = find(name);
+    if (!t) return std::nullopt;
+    return view(*t, cols, rows);
+  }
+
+  std::vector<float> vector(const std::string& name, int64_t n) const {
+    return to_floats(require(name), n);
+  }
+
+  std::vector<float> optional_vector(const std::string& name, int64_t n) const {
+    const GgufTensor* t = find(name);
+    return t ? to_floats(*t, n) : std::vector<float>{};
+  }
+
+ private:
+  static WeightView view(const GgufTensor& t, int64_t cols, int64_t rows) {
+    if (t.shape.size() != 2 || t.shape[0] != cols || t.shape[1] != rows)
+      throw Error("unsupported_model", fmt::format("tensor '{}' has shape {}, expected [{}, {}]",
+                                                   t.name, fmt::join(t.shape, ", "), cols, rows));
+    if (!nn::traits(t.type).computable)
+      throw Error("unsupported_model", fmt::format("tensor '{}' has type {}, which this engine "
+                                                   "cannot compute with",
+                                                   t.name, nn::type_name(t.type)));
+    return WeightView{t.type, t.data, rows, cols, nn::row_bytes(t.type, cols)};
+  }
+
+  static std::vector<float> to_floats(const GgufTensor& t, int64_t n) {
+    if (t.elements() != n || t.shape.size() != 1)
+      throw Error("unsupported_model",
+                  fmt::format("tensor '{}' has {} elements, expected {}", t.name, t.elements(), n));
+    if (!nn::traits(t.type).computable)
+      throw Error("unsupported_model", fmt::format("tensor '{}' has unsupported type {}", t.name,
+                                                   nn::type_name(t.type)));
+    std::vector<float> out(static_cast<size_t>(n));
+    nn::dequantize_row(t.type, t.data, out.data(), n);
+    return out;
+  }
+
+  const nn::GgufFile& file_;
+};
+
+}  // namespace
+
+Model::Model(nn::GgufFile file) : file_(std::move(file)), config_(read_model_config(file_)) {}
+
+std::shared_ptr<const Model> Model::load(const std::filesystem::path& path) {
+  return from_file(nn::GgufFile::open(path));
+}
+
+std::shared_ptr<const Model> Model::from_file(nn::GgufFile file) {
+  std::shared_ptr<Model> model(new Model(std::move(file)));
+  model->bind();
+  return model;
+}
+
+void Model::bind() {
+  const ModelConfig& c = config_;
+  const Binder b(file_);
+  const int64_t q_rows = c.n_head * c.head_dim;
+  const int64_t kv_rows = c.n_head_kv * c.head_dim;
+
+  token_embd_ = b.matrix("token_embd.weight", c.n_embd, c.n_vocab);
+  output_norm_ = b.vector("output_norm.weight", c.n_embd);
+  if (auto output = b.optional_matrix("output.weight", c.n_embd, c.n_vocab)) {
+    output_ = *output;
+  } else {
+    output_ = token_embd_;
+    tied_ = true;
+  }
+  rope_freq_factors_ = b.optional_vector("rope_freqs.weight", c.rope_dims / 2);
+
+  layers_.resize(static_cast<size_t>(c.n_layer));
+  for (int64_t i = 0; i < c.n_layer; ++i) {
+    LayerWeights& l = layers_[static_cast<size_t>(i)];
+    auto name = [i](std::string_view what) { return fmt::format("blk.{}.{}", i, what); };
+    l.attn_norm = b.vector(name("attn_norm.weight"), c.n_embd);
+    l.ffn_norm = b.vector(name("ffn_norm.weight"), c.n_embd);
+    l.wo = b.matrix(name("attn_output.weight"), q_rows, c.n_embd);
+    l.down = b.matrix(name("ffn_down.weight"), c.n_ff, c.n_embd);
+    if (c.architecture == Architecture::Phi3) {
+      l.wqkv = b.matrix(name("attn_qkv.weight"), c.n_embd, q_rows + 2 * kv_rows);
+      l.up = b.matrix(name("ffn_up.weight"), c.n_embd, 2 * c.n_ff);
+      continue;
+    }
+    l.wq = b.matrix(name("attn_q.weight"), c.n_embd, q_rows);
+    l.wk = b.matrix(name("attn_k.weight"), c.n_embd, kv_rows);
+    l.wv = b.matrix(name("attn_v.weight"), c.n_embd, kv_rows);
+    l.gate = b.matrix(name("ffn_gate.weight"), c.n_embd, c.n_ff);
+    l.up = b.matrix(name("ffn_up.weight"), c.n_embd, c.n_ff);
+    if (c.architecture == Architecture::Qwen2) {
+      l.bq = b.vector(name("attn_q.bias"), q_rows);
+      l.bk = b.vector(name("attn_k.bias"), kv_rows);
+      l.bv = b.vector(name("attn_v.bias"), kv_rows);
+    }
+    if (c.architecture == Architecture::Qwen3) {
+      l.q_norm = b.vector(name("attn_q_norm.weight"), c.head_dim);
+      l.k_norm = b.vector(name("attn_k_norm.weight"), c.head_dim);
+    }
+  }
+}
+
+size_t Model::bytes_per_token() const {
+  auto bytes = [](const WeightView& w) { return w.data ? w.row_stride * w.rows : 0; };
+  size_t total = output_.row_stride * output_.rows + token_embd_.row_stride;
+  for (const auto& l : layers_)
+    total += bytes(l.wq) + bytes(l.wk) + bytes(l.wv) + bytes(l.wqkv) + bytes(l.wo) + bytes(l.gate) +
+             bytes(l.up) + bytes(l.down);
+  return total;
+}
+
+}  // namespace tektra::llm

@@ -1,0 +1,59 @@
+// Internal to src/nn: walks a matmul's rows and tokens in tiles of R rows x T tokens.
+//
+// A tile kernel loads and unpacks each weight block once for T tokens and each activation block
+// once for R rows. The templates here are instantiated only with kernel types that live in an
+// anonymous namespace of one ISA-specific .cpp file, which gives every instantiation internal
+// linkage: code compiled with AVX-512 flags can never be merged into the AVX2 or scalar paths.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "nn/kernels.h"
+
+namespace tektra::nn::detail {
+
+// Kernel::tile<R, T>(w, w_stride, a, a_stride, cols, out, out_stride) computes
+// out[t * out_stride + r] for r < R, t < T from weight rows at w + r * w_stride and activation
+// rows at a + t * a_stride.
+template <class Kernel, int R, int T>
+void tile_tokens(const uint8_t* w, size_t ws, const uint8_t* a, size_t as, int64_t n_tokens,
+                 int64_t cols, float* out, int64_t os) {
+  int64_t t = 0;
+  for (; t + T <= n_tokens; t += T)
+    Kernel::template tile<R, T>(w, ws, a + t * as, as, cols, out + t * os, os);
+  if constexpr (T > 1) {
+    if (t < n_tokens)
+      tile_tokens<Kernel, R, T - 1>(w, ws, a + t * as, as, n_tokens - t, cols, out + t * os, os);
+  }
+}
+
+template <class Kernel, int R, int T>
+void matmul_tiled(const WeightView& w, int64_t row_begin, int64_t row_end, const void* activations,
+                  size_t activation_stride, int64_t n_tokens, float* out, int64_t out_stride) {
+  const auto* base = static_cast<const uint8_t*>(w.data);
+  const auto* act = static_cast<const uint8_t*>(activations);
+  int64_t r = row_begin;
+  for (; r + R <= row_end; r += R)
+    tile_tokens<Kernel, R, T>(base + r * w.row_stride, w.row_stride, act, activation_stride,
+                              n_tokens, w.cols, out + r, out_stride);
+  for (; r < row_end; ++r)
+    tile_tokens<Kernel, 1, T>(base + r * w.row_stride, w.row_stride, act, activation_stride,
+                              n_tokens, w.cols, out + r, out_stride);
+}
+
+// One token has no reuse of weights across tokens, so decode takes taller tiles (`RDecode` rows)
+// to share each activation block's preparation among more rows.
+template <class Kernel, int RDecode, int R, int T>
+void matmul_tiled_split(const WeightView& w, int64_t row_begin, int64_t row_end,
+                        const void* activations, size_t activation_stride, int64_t n_tokens,
+                        float* out, int64_t out_stride) {
+  if (n_tokens == 1)
+    matmul_tiled<Kernel, RDecode, 1>(w, row_begin, row_end, activations, activation_stride, 1, out,
+                                     out_stride);
+  else
+    matmul_tiled<Kernel, R, T>(w, row_begin, row_end, activations, activation_stride, n_tokens, out,
+                               out_stride);
+}
+
+}  // namespace tektra::nn::detail
