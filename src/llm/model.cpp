@@ -47,7 +47,7 @@ class Binder {
  private:
   static WeightView view(const GgufTensor& t, int64_t cols, int64_t rows) {
     if (t.shape.size() != 2 || t.shape[0] != cols || t.shape[1] != rows)
-      throw Error("unsupported_model", fmt::format("tensor '{}' has shape {}, expected [{}, {}]",
+      throw Error("unsupported_model", fmt::format("tensor '{}' has shape [{}], expected [{}, {}]",
                                                    t.name, fmt::join(t.shape, ", "), cols, rows));
     if (!nn::traits(t.type).computable)
       throw Error("unsupported_model", fmt::format("tensor '{}' has type {}, which this engine "
