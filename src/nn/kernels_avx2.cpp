@@ -125,6 +125,7 @@ struct LegacyKernel {
       Unpacked u[R];
       for (int r = 0; r < R; ++r) {
         const auto& blk = reinterpret_cast<const typename F::Block*>(w + r * ws)[b];
+        prefetch_weights<T>(&blk, sizeof(blk));
         const __m256i q = F::values(blk);
         u[r].abs_q = F::kSigned ? _mm256_sign_epi8(q, q) : q;
         u[r].sign_src = q;
@@ -201,6 +202,7 @@ struct KScaleMinKernel {
       ScalesMins sm[R];
       for (int r = 0; r < R; ++r) {
         x[r] = reinterpret_cast<const Block*>(w + r * ws) + i;
+        prefetch_weights<T>(x[r], sizeof(Block));
         sm[r] = unpack_scales_mins(x[r]->scales);
       }
       for (int t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(a + t * as) + i;
@@ -262,7 +264,10 @@ struct Q6KKernel {
     for (int64_t i = 0; i < cols / kQKK; ++i) {
       const BlockQ6_K* x[R];
       const BlockQ8_K* y[T];
-      for (int r = 0; r < R; ++r) x[r] = reinterpret_cast<const BlockQ6_K*>(w + r * ws) + i;
+      for (int r = 0; r < R; ++r) {
+        x[r] = reinterpret_cast<const BlockQ6_K*>(w + r * ws) + i;
+        prefetch_weights<T>(x[r], sizeof(BlockQ6_K));
+      }
       for (int t = 0; t < T; ++t) y[t] = reinterpret_cast<const BlockQ8_K*>(a + t * as) + i;
       __m256i isum[R][T];
       for (int r = 0; r < R; ++r) {

@@ -126,6 +126,7 @@ struct LegacyPairKernel {
       __m512i q[R];
       __m512 dw[R];
       for (int r = 0; r < R; ++r) {
+        prefetch_weights<T>(wblocks(r) + b, 2 * sizeof(Block));
         q[r] = F::values(wblocks(r) + b);
         dw[r] = pair_scales<sizeof(Block)>(reinterpret_cast<const uint8_t*>(wblocks(r) + b));
       }
@@ -201,6 +202,7 @@ struct Q4KKernel {
       __m256i mins[R];
       for (int r = 0; r < R; ++r) {
         x[r] = reinterpret_cast<const BlockQ4_K*>(w + r * ws) + i;
+        prefetch_weights<T>(x[r], sizeof(BlockQ4_K));
         alignas(16) uint8_t s8[8], m8[8];
         unpack_scales_mins(x[r]->scales, s8, m8);
         uint64_t s64, m64;
@@ -268,6 +270,7 @@ struct Q6KKernel {
       __m256i sc16[R];
       for (int r = 0; r < R; ++r) {
         x[r] = reinterpret_cast<const BlockQ6_K*>(w + r * ws) + i;
+        prefetch_weights<T>(x[r], sizeof(BlockQ6_K));
         sc16[r] = _mm256_cvtepi8_epi16(load128(x[r]->scales));
         sc[r][0] = _mm512_permutexvar_epi16(idx01, _mm512_castsi256_si512(sc16[r]));
         sc[r][1] = _mm512_permutexvar_epi16(idx23, _mm512_castsi256_si512(sc16[r]));
@@ -324,11 +327,13 @@ inline __mmask16 tail16(int64_t n) {
 }
 
 struct F32Load {
+  static constexpr size_t kBytes = 4;
   static __m512 load(const uint8_t* row, int64_t k, __mmask16 m) {
     return _mm512_maskz_loadu_ps(m, reinterpret_cast<const float*>(row) + k);
   }
 };
 struct F16Load {
+  static constexpr size_t kBytes = 2;
   static __m512 load(const uint8_t* row, int64_t k, __mmask16 m) {
     return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, reinterpret_cast<const uint16_t*>(row) + k));
   }
@@ -345,7 +350,10 @@ struct FloatKernel {
     for (int64_t k = 0; k < cols; k += 16) {
       const __mmask16 m = cols - k >= 16 ? __mmask16(0xFFFF) : tail16(cols - k);
       __m512 wv[R];
-      for (int r = 0; r < R; ++r) wv[r] = W::load(w + r * ws, k, m);
+      for (int r = 0; r < R; ++r) {
+        prefetch_weights<T>(w + r * ws + k * W::kBytes, 16 * W::kBytes);
+        wv[r] = W::load(w + r * ws, k, m);
+      }
       for (int t = 0; t < T; ++t) {
         const __m512 x = F32Load::load(a + t * as, k, m);
         for (int r = 0; r < R; ++r) acc[r][t] = _mm512_fmadd_ps(wv[r], x, acc[r][t]);
@@ -368,9 +376,11 @@ struct BF16Kernel {
       const __mmask32 m =
           cols - k >= 32 ? __mmask32(0xFFFFFFFF) : static_cast<__mmask32>((1ull << (cols - k)) - 1);
       __m512bh wv[R];
-      for (int r = 0; r < R; ++r)
+      for (int r = 0; r < R; ++r) {
+        prefetch_weights<T>(w + r * ws + 2 * k, 64);
         wv[r] = (__m512bh)_mm512_maskz_loadu_epi16(
             m, reinterpret_cast<const uint16_t*>(w + r * ws) + k);
+      }
       for (int t = 0; t < T; ++t) {
         const auto x = (__m512bh)_mm512_maskz_loadu_epi16(
             m, reinterpret_cast<const uint16_t*>(a + t * as) + k);
