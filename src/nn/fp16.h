@@ -2,6 +2,7 @@
 #pragma once
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace tektra::nn {
@@ -27,9 +28,10 @@ inline uint16_t fp32_to_fp16(float f) {
   if (abs > 0x7f800000) return static_cast<uint16_t>(sign | 0x7e00);   // NaN
   if (abs >= 0x477ff000) return static_cast<uint16_t>(sign | 0x7c00);  // overflow -> inf
   if (abs < 0x38800000) {
-    // Result is subnormal or zero: scale so the half's lowest bit is 1, then round.
+    // Result is subnormal or zero: scale so the half's lowest bit is 1, then round to even (the
+    // default rounding mode).
     const float scaled = std::bit_cast<float>(abs) * 0x1p24f;
-    const uint32_t rounded = static_cast<uint32_t>(__builtin_roundevenf(scaled));
+    const uint32_t rounded = static_cast<uint32_t>(std::nearbyint(scaled));
     return static_cast<uint16_t>(sign | rounded);
   }
   // Normal: round the 13 dropped mantissa bits to nearest even.
