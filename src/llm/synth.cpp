@@ -155,8 +155,9 @@ void synthesize_model(const SynthOptions& options, const std::filesystem::path& 
 
   nn::GgufWriter w;
   w.set("general.architecture", a);
-  w.set("general.name",
-        fmt::format("tektra-synth-{}-{}-{}", a, options.preset, nn::type_name(type)));
+  // The name leaves out the architecture: llama.cpp treats files named "phi3..." as Phi-3 and then
+  // requires Phi-3's own special tokens in the vocabulary.
+  w.set("general.name", fmt::format("tektra synthetic {} {}", options.preset, nn::type_name(type)));
   w.set("general.file_type", file_type(type));
   w.set(a + ".context_length", static_cast<uint32_t>(s.n_ctx));
   w.set(a + ".embedding_length", static_cast<uint32_t>(s.n_embd));

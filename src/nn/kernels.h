@@ -1,8 +1,8 @@
 // Matrix-multiplication kernels with runtime SIMD dispatch (AVX-512, AVX2, portable scalar).
 //
 // A matmul multiplies weight rows (any computable TensorType) with activation rows. Activations
-// are converted once per matmul into the weight type's activation format (Q8_0, Q8_1, Q8_K, F16,
-// BF16 or F32), then every output is an integer or float dot product of one weight row with one
+// are converted once per matmul into the weight type's activation format (Q8_0, Q8_1, Q8_K, BF16
+// or F32), then every output is an integer or float dot product of one weight row with one
 // activation row. Kernels never allocate.
 #pragma once
 
