@@ -2,10 +2,13 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "app/commands.h"
 #include "core/error.h"
+#include "llm/model.h"
+#include "llm/tokenizer.h"
 #include "store/store.h"
 #include "stt/stt.h"
 #include "tts/tts.h"
@@ -92,23 +95,42 @@ void check_engines(const Config& config, Report& r) {
   }
 }
 
+// Loads each model as `generate` would (mapping, shapes, types, tokenizer) and says what it is.
+void check_model(const std::filesystem::path& path, Report& r) {
+  const std::string name = path.filename().string();
+  try {
+    const auto model = llm::Model::load(path);
+    const auto tokenizer = llm::Tokenizer::from_gguf(model->file());
+    const llm::ModelConfig& c = model->config();
+    r.ok("GGUF model",
+         fmt::format("{}: {}, {} layers, embedding {}, {:.0f} MiB, {}-token {} vocabulary; try "
+                     "`tektra generate -m {}`",
+                     name, c.architecture_name, c.n_layer, c.n_embd,
+                     static_cast<double>(model->bytes_per_token()) / (1 << 20), tokenizer.size(),
+                     tokenizer.model(), path.string()));
+  } catch (const Error& e) {
+    r.note("GGUF model", fmt::format("{}: cannot run: {} ({})", name, e.what(), e.code()));
+  }
+}
+
 void check_models(const Config& config, Report& r) {
   fmt::print("\nLanguage models\n");
-  std::vector<std::string> found;
+  std::vector<std::filesystem::path> found;
   std::error_code ec;
   if (std::filesystem::is_directory(config.model_dir(), ec)) {
     for (const auto& entry : std::filesystem::directory_iterator(config.model_dir(), ec)) {
-      if (entry.path().extension() == ".gguf") found.push_back(entry.path().filename().string());
+      if (entry.path().extension() == ".gguf") found.push_back(entry.path());
     }
   }
+  std::sort(found.begin(), found.end());
   if (found.empty()) {
     r.note("GGUF models",
            fmt::format("none in {} — the assistant runs on intents only (time, date, timers, "
-                       "memory, arithmetic); language-model support is in progress",
+                       "memory, arithmetic)",
                        config.model_dir().string()));
-  } else {
-    for (const auto& f : found) r.note("GGUF model", f + " (found; not used yet)");
   }
+  for (const auto& f : found) check_model(f, r);
+  r.note("conversation", "models run with `tektra generate`; the assistant does not use them yet");
 }
 
 }  // namespace

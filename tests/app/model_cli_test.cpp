@@ -85,5 +85,19 @@ TEST_F(Cli, BadModelsAreClearErrors) {
   EXPECT_NE(r.err.find("architecture"), std::string::npos) << r.err;
 }
 
+TEST_F(Cli, DoctorSaysWhichModelsRun) {
+  const auto models = data_.path() / "models";
+  std::filesystem::create_directories(models);
+  ProcessResult synth =
+      tektra({"model", "synth", "--type", "q8_0", "-o", (models / "a.gguf").string()});
+  ASSERT_EQ(synth.exit_code, 0) << synth.err;
+  std::ofstream(models / "b.gguf") << "GGUF but not really";
+  ProcessResult r = tektra({"doctor"});
+  EXPECT_NE(r.out.find("ok       GGUF model             a.gguf: llama, 2 layers, embedding 256"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("b.gguf: cannot run:"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace tektra::test
