@@ -114,24 +114,20 @@ std::vector<double> reference_logits(const nn::GgufFile& f, const std::vector<in
         add(k[t], load_vector(f, name("attn_k.bias")));
         add(v[t], load_vector(f, name("attn_v.bias")));
       }
-      for (int64_t h = 0; h < c.n_head; ++h) {
-        double* head = q[t].data() + h * D;
-        if (has(f, name("attn_q_norm.weight"))) {
-          std::vector<double> part(head, head + D);
-          part = rms_norm(part, load_vector(f, name("attn_q_norm.weight")), c.norm_eps);
-          std::copy(part.begin(), part.end(), head);
+      // Qwen3 normalizes each head of q and k before rotating it.
+      auto position_heads = [&](std::vector<double>& heads, int64_t count, const char* norm) {
+        for (int64_t h = 0; h < count; ++h) {
+          double* head = heads.data() + h * D;
+          if (has(f, name(norm))) {
+            std::vector<double> part(head, head + D);
+            part = rms_norm(part, load_vector(f, name(norm)), c.norm_eps);
+            std::copy(part.begin(), part.end(), head);
+          }
+          rope(head, c, static_cast<int64_t>(t));
         }
-        rope(head, c, static_cast<int64_t>(t));
-      }
-      for (int64_t h = 0; h < c.n_head_kv; ++h) {
-        double* head = k[t].data() + h * D;
-        if (has(f, name("attn_k_norm.weight"))) {
-          std::vector<double> part(head, head + D);
-          part = rms_norm(part, load_vector(f, name("attn_k_norm.weight")), c.norm_eps);
-          std::copy(part.begin(), part.end(), head);
-        }
-        rope(head, c, static_cast<int64_t>(t));
-      }
+      };
+      position_heads(q[t], c.n_head, "attn_q_norm.weight");
+      position_heads(k[t], c.n_head_kv, "attn_k_norm.weight");
     }
     const Matrix wo = load_matrix(f, name("attn_output.weight"));
     for (size_t t = 0; t < n; ++t) {
