@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <optional>
-#include <queue>
 #include <string>
 
+#include "llm/symbol_merger.h"
 #include "llm/tokenizer_vocab.h"
 #include "llm/unicode.h"
 
@@ -88,62 +88,22 @@ std::optional<uint8_t> char_to_byte(char32_t c) {
   return std::nullopt;
 }
 
-struct Symbol {
-  size_t offset;
-  size_t length;  // 0 once merged into the symbol before it
-  int prev;
-  int next;
-};
-
-struct Bigram {
-  int32_t rank;
-  int left;
-  int right;
-  size_t length;  // of the pair when it was proposed: a pair that changed since is stale
-};
-
-// Lowest rank first; on a tie the leftmost pair.
-struct LowerPriority {
-  bool operator()(const Bigram& a, const Bigram& b) const {
-    return a.rank > b.rank || (a.rank == b.rank && a.left > b.left);
-  }
-};
-
-// Merges the characters of one word; buffers are kept across the words of a text.
+// Merges the characters of one word by merge rank; buffers are kept across the words of a text.
 class WordMerger {
  public:
   explicit WordMerger(const Vocab& vocab) : vocab_(vocab) {}
 
   void merge(std::string_view word, std::vector<Token>& out) {
-    word_ = word;
-    symbols_.clear();
-    for (size_t offset = 0; offset < word.size();) {
-      const size_t length =
-          std::min(utf8_length_from_lead(static_cast<uint8_t>(word[offset])), word.size() - offset);
-      const int index = static_cast<int>(symbols_.size());
-      symbols_.push_back({offset, length, index - 1, index + 1});
-      offset += length;
-    }
-    symbols_.back().next = -1;
-    for (int i = 1; i < static_cast<int>(symbols_.size()); ++i) propose(i - 1, i);
-
-    while (!queue_.empty()) {
-      const Bigram pair = queue_.top();
-      queue_.pop();
-      Symbol& left = symbols_[pair.left];
-      Symbol& right = symbols_[pair.right];
-      if (left.length == 0 || right.length == 0 || left.length + right.length != pair.length) {
-        continue;
-      }
-      left.length += right.length;
-      right.length = 0;
-      left.next = right.next;
-      if (right.next >= 0) symbols_[right.next].prev = pair.left;
-      propose(left.prev, pair.left);
-      propose(pair.left, left.next);
-    }
-
-    for (const Symbol& symbol : symbols_) {
+    // Lower ranks merge first.
+    const auto rank = [this](std::string_view a, std::string_view b) -> std::optional<double> {
+      key_.assign(a);
+      key_ += ' ';
+      key_ += b;
+      const auto found = vocab_.merge_ranks.find(key_);
+      if (found == vocab_.merge_ranks.end()) return std::nullopt;
+      return -static_cast<double>(found->second);
+    };
+    for (const Symbol& symbol : merger_.merge(word, rank)) {
       if (symbol.length == 0) continue;
       const std::string_view piece = word.substr(symbol.offset, symbol.length);
       if (const auto id = vocab_.find(piece)) {
@@ -158,24 +118,9 @@ class WordMerger {
   }
 
  private:
-  void propose(int left, int right) {
-    if (left < 0 || right < 0) return;
-    const std::string_view a = word_.substr(symbols_[left].offset, symbols_[left].length);
-    const std::string_view b = word_.substr(symbols_[right].offset, symbols_[right].length);
-    key_.assign(a);
-    key_ += ' ';
-    key_ += b;
-    const auto rank = vocab_.merge_ranks.find(key_);
-    if (rank != vocab_.merge_ranks.end()) {
-      queue_.push({rank->second, left, right, a.size() + b.size()});
-    }
-  }
-
   const Vocab& vocab_;
-  std::string_view word_;
   std::string key_;
-  std::vector<Symbol> symbols_;
-  std::priority_queue<Bigram, std::vector<Bigram>, LowerPriority> queue_;
+  SymbolMerger merger_;
 };
 
 }  // namespace
