@@ -103,12 +103,13 @@ void bench_llm(const std::string& path, int threads, int prompt_tokens, int gene
     decode.push_back(generate_tokens / seconds(start));
   }
   const Stat p = stat(prefill), d = stat(decode), f = stat(first_token);
+  const double peak_mib = peak_rss_mib();  // before the bandwidth test's buffers
   const double bandwidth = copy_bandwidth(context.threads());
   const double bound = bandwidth / static_cast<double>(model->bytes_per_token());
   fmt::print("prefill: {} tokens      {:8.1f} ± {:.1f} tokens/s\n", prompt_tokens, p.mean, p.sd);
   fmt::print("decode:  {} tokens      {:8.1f} ± {:.1f} tokens/s\n", generate_tokens, d.mean, d.sd);
   fmt::print("first token after a {}-token prompt: {:.0f} ms\n", prompt_tokens, f.mean);
-  fmt::print("memory:  peak RSS {:.0f} MiB (KV cache {:.0f} MiB)\n", peak_rss_mib(),
+  fmt::print("memory:  peak RSS {:.0f} MiB (KV cache {:.0f} MiB)\n", peak_mib,
              static_cast<double>(context.cache_bytes()) / (1 << 20));
   fmt::print(
       "bound:   copy bandwidth {:.1f} GB/s / {:.0f} MiB per token = {:.1f} tokens/s; "
