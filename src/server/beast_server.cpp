@@ -88,7 +88,9 @@ class WebSocketSession : public std::enable_shared_from_this<WebSocketSession> {
   std::unique_ptr<RealtimeConnection> connection_;
 };
 
-// Open WebSockets, so stop() can close them.
+// What stop() must deal with: open WebSockets, to close them, and REST requests running on the
+// compute pool, to wait for them: their tasks hold a session and post its reply to the
+// io_context, so neither may be destroyed under them.
 class Registry {
  public:
   void add(const std::shared_ptr<WebSocketSession>& s) {
@@ -106,10 +108,25 @@ class Registry {
       if (auto s = w.lock()) s->close();
     }
   }
+  void request_started() {
+    std::lock_guard lock(mutex_);
+    ++requests_;
+  }
+  // Called by a request's task once it no longer holds its session.
+  void request_finished() {
+    std::lock_guard lock(mutex_);
+    if (--requests_ == 0) requests_done_.notify_all();
+  }
+  void wait_for_requests() {
+    std::unique_lock lock(mutex_);
+    requests_done_.wait(lock, [this] { return requests_ == 0; });
+  }
 
  private:
   std::mutex mutex_;
   std::vector<std::weak_ptr<WebSocketSession>> sessions_;
+  std::condition_variable requests_done_;
+  int requests_ = 0;
 };
 
 void WebSocketSession::start(http::request<http::string_body> request) {
@@ -317,14 +334,19 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
     unsigned version = request.version();
     bool head = request.method() == http::verb::head;
     HttpRequest converted = to_request(request);
-    services_.pool.post(
-        [self = shared_from_this(), converted = std::move(converted), version, keep_alive, head] {
-          HttpResponse response = handle_http(converted, self->services_);
-          net::post(self->stream_.get_executor(),
-                    [self, response = std::move(response), version, keep_alive, head] {
-                      self->reply(response, version, keep_alive, head);
-                    });
-        });
+    registry_.request_started();
+    services_.pool.post([self = shared_from_this(), converted = std::move(converted), version,
+                         keep_alive, head]() mutable {
+      HttpResponse response = handle_http(converted, self->services_);
+      // The session moves into the reply handler, which the io_context runs or destroys; after
+      // that this task holds nothing of the server, which may go once the request is finished.
+      HttpSession& session = *self;
+      Registry& registry = session.registry_;
+      net::post(session.stream_.get_executor(),
+                [self = std::move(self), response = std::move(response), version, keep_alive,
+                 head] { self->reply(response, version, keep_alive, head); });
+      registry.request_finished();
+    });
   }
 
   void reply(const HttpResponse& response, unsigned version, bool keep_alive, bool head) {
@@ -445,6 +467,8 @@ void Server::stop() {
   impl_->ioc.stop();
   for (auto& t : impl_->threads) t.join();
   impl_->threads.clear();
+  // No request can start now; those still on the pool post their replies to the stopped loop.
+  impl_->registry.wait_for_requests();
 }
 
 void Server::wait() {
