@@ -167,13 +167,13 @@ void Context::forward(const int32_t* tokens, int64_t n, float* all) {
     if (l.gate.data) {
       matmul(l.gate, xn_.data(), gate_.data());
       matmul(l.up, xn_.data(), up_.data());
-      nn::silu_mul(gate_.data(), up_.data(), n * c.n_ff);
+      nn::silu_mul_f32(gate_.data(), up_.data(), n * c.n_ff);
     } else {
       // Fused up projection: each token's row holds the gate half, then the up half.
       matmul(l.up, xn_.data(), up_.data());
       for (int64_t t = 0; t < n; ++t) {
         float* row = &up_[sz(t * 2 * c.n_ff)];
-        nn::silu_mul(row, row + c.n_ff, c.n_ff);
+        nn::silu_mul_f32(row, row + c.n_ff, c.n_ff);
         std::memcpy(&gate_[sz(t * c.n_ff)], row, sz(c.n_ff) * sizeof(float));
       }
     }
@@ -212,14 +212,12 @@ void Context::attention(int64_t layer, int64_t n) {
       const int64_t start = c.n_swa > 0 ? std::max<int64_t>(0, position - c.n_swa + 1) : 0;
       const float* q = &q_[sz(t * q_width + h * D)];
       const int64_t kv_offset = (h / group) * D;
-      for (int64_t j = start; j <= position; ++j)
-        scores[j - start] = nn::dot_f32(q, k_cache(layer, j) + kv_offset, D) * scale;
       const int64_t count = position - start + 1;
-      nn::softmax(scores, count);
+      nn::dot_f32_rows(q, k_cache(layer, start) + kv_offset, kv_width_, count, D, scores);
+      nn::softmax_f32(scores, count, scale);
       float* out = &attn_[sz(t * q_width + h * D)];
       std::fill(out, out + D, 0.0f);
-      for (int64_t j = start; j <= position; ++j)
-        nn::axpy_f32(scores[j - start], v_cache(layer, j) + kv_offset, out, D);
+      nn::axpy_f32_rows(scores, v_cache(layer, start) + kv_offset, kv_width_, count, D, out);
     }
   });
 }

@@ -158,12 +158,22 @@ void matmul_rows(const WeightView& w, int64_t row_begin, int64_t row_end, const 
   fn(w, row_begin, row_end, activations, activation_stride, n_tokens, out, out_stride);
 }
 
-float dot_f32(const float* a, const float* b, int64_t n, SimdLevel level) {
-  return table(level).dot_f32(a, b, n);
+void dot_f32_rows(const float* x, const float* rows, int64_t stride, int64_t count, int64_t n,
+                  float* out, SimdLevel level) {
+  table(level).dot_f32_rows(x, rows, stride, count, n, out);
 }
 
-void axpy_f32(float a, const float* x, float* y, int64_t n, SimdLevel level) {
-  table(level).axpy_f32(a, x, y, n);
+void axpy_f32_rows(const float* weights, const float* rows, int64_t stride, int64_t count,
+                   int64_t n, float* y, SimdLevel level) {
+  table(level).axpy_f32_rows(weights, rows, stride, count, n, y);
+}
+
+void softmax_f32(float* x, int64_t n, float scale, SimdLevel level) {
+  if (n > 0) table(level).softmax_f32(x, n, scale);
+}
+
+void silu_mul_f32(float* gate, const float* up, int64_t n, SimdLevel level) {
+  table(level).silu_mul_f32(gate, up, n);
 }
 
 }  // namespace tektra::nn

@@ -44,10 +44,16 @@ void matmul_rows(const WeightView& w, int64_t row_begin, int64_t row_end, const 
                  size_t activation_stride, int64_t n_tokens, float* out, int64_t out_stride,
                  SimdLevel level = detected_simd_level());
 
-// Float helpers for attention and norms.
-float dot_f32(const float* a, const float* b, int64_t n, SimdLevel level = detected_simd_level());
-// y += a * x
-void axpy_f32(float a, const float* x, float* y, int64_t n,
-              SimdLevel level = detected_simd_level());
+// Attention over cached keys and values, `count` rows of `n` floats, `stride` floats apart:
+// out[j] = dot(x, row j), and y += sum of weights[j] * row j.
+void dot_f32_rows(const float* x, const float* rows, int64_t stride, int64_t count, int64_t n,
+                  float* out, SimdLevel level = detected_simd_level());
+void axpy_f32_rows(const float* weights, const float* rows, int64_t stride, int64_t count,
+                   int64_t n, float* y, SimdLevel level = detected_simd_level());
+
+// x = softmax(scale * x) in place (scale > 0); exponentials to within a few float ulps.
+void softmax_f32(float* x, int64_t n, float scale, SimdLevel level = detected_simd_level());
+// gate[i] = silu(gate[i]) * up[i], the SwiGLU of a feed-forward block.
+void silu_mul_f32(float* gate, const float* up, int64_t n, SimdLevel level = detected_simd_level());
 
 }  // namespace tektra::nn

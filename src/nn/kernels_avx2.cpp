@@ -5,6 +5,8 @@
 // the sign trick |w| * (a * sign(w)). Each block's integer sum is scaled in float.
 #include <immintrin.h>
 
+#include <algorithm>
+
 #include <cstring>
 
 #include "nn/fp16.h"
@@ -492,6 +494,52 @@ void axpy_f32(float a, const float* x, float* y, int64_t n) {
   for (; i < n; ++i) y[i] += a * x[i];
 }
 
+// e^x for x in [-87, 88]: x = k ln2 + r with |r| <= ln2 / 2, e^r by its degree-6 Taylor
+// polynomial (relative error below 2e-7), times 2^k assembled in the exponent bits.
+__m256 exp8(__m256 x) {
+  x = _mm256_max_ps(_mm256_min_ps(x, _mm256_set1_ps(88.0f)), _mm256_set1_ps(-87.0f));
+  const __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693145752f), x);
+  r = _mm256_fnmadd_ps(k, _mm256_set1_ps(1.42860677e-6f), r);
+  __m256 p = _mm256_set1_ps(1.0f / 720);
+  for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(c));
+  const __m256i bits =
+      _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
+}
+
+void softmax_f32(float* x, int64_t n, float scale) {
+  const float max = *std::max_element(x, x + n);
+  const __m256 vmax = _mm256_set1_ps(max), vscale = _mm256_set1_ps(scale);
+  __m256 vsum = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 e = exp8(_mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), vmax), vscale));
+    _mm256_storeu_ps(x + i, e);
+    vsum = _mm256_add_ps(vsum, e);
+  }
+  float sum = hsum(vsum);
+  for (; i < n; ++i) sum += x[i] = std::exp((x[i] - max) * scale);
+  const __m256 inv = _mm256_set1_ps(1.0f / sum);
+  for (i = 0; i + 8 <= n; i += 8)
+    _mm256_storeu_ps(x + i, _mm256_mul_ps(_mm256_loadu_ps(x + i), inv));
+  for (; i < n; ++i) x[i] /= sum;
+}
+
+void silu_mul_f32(float* gate, const float* up, int64_t n) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 g = _mm256_loadu_ps(gate + i);
+    const __m256 silu =
+        _mm256_div_ps(g, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), g))));
+    _mm256_storeu_ps(gate + i, _mm256_mul_ps(silu, _mm256_loadu_ps(up + i)));
+  }
+  for (; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
 }  // namespace
 
 const KernelTable& avx2_kernels() {
@@ -511,8 +559,10 @@ const KernelTable& avx2_kernels() {
       .to_q8_0 = to_q8_0,
       .to_q8_1 = to_q8_1,
       .to_q8_k = to_q8_k,
-      .dot_f32 = dot_f32,
-      .axpy_f32 = axpy_f32,
+      .dot_f32_rows = dot_rows<dot_f32>,
+      .axpy_f32_rows = axpy_rows<axpy_f32>,
+      .softmax_f32 = softmax_f32,
+      .silu_mul_f32 = silu_mul_f32,
   };
   return table;
 }

@@ -7,6 +7,7 @@
 // sub-block scales applied by vpdpwssd on int16-packed partial sums.
 #include <immintrin.h>
 
+#include <cmath>
 #include <cstring>
 
 // GCC 12's AVX-512 headers build "undefined" vectors by self-initialization, which -Wuninitialized
@@ -416,6 +417,52 @@ void axpy_f32(float a, const float* x, float* y, int64_t n) {
   }
 }
 
+// e^x as in the AVX2 file, with vscalefps applying the 2^k.
+__m512 exp16(__m512 x) {
+  x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)), _mm512_set1_ps(-87.0f));
+  const __m512 k = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(k, _mm512_set1_ps(0.693145752f), x);
+  r = _mm512_fnmadd_ps(k, _mm512_set1_ps(1.42860677e-6f), r);
+  __m512 p = _mm512_set1_ps(1.0f / 720);
+  for (float c : {1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f})
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(c));
+  return _mm512_scalef_ps(p, k);
+}
+
+void softmax_f32(float* x, int64_t n, float scale) {
+  __m512 vmax = _mm512_set1_ps(-INFINITY);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : tail16(n - i);
+    vmax = _mm512_mask_max_ps(vmax, m, vmax, _mm512_maskz_loadu_ps(m, x + i));
+  }
+  const __m512 max = _mm512_set1_ps(_mm512_reduce_max_ps(vmax)), vscale = _mm512_set1_ps(scale);
+  __m512 vsum = _mm512_setzero_ps();
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : tail16(n - i);
+    const __m512 e =
+        exp16(_mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), max), vscale));
+    _mm512_mask_storeu_ps(x + i, m, e);
+    vsum = _mm512_mask_add_ps(vsum, m, vsum, e);
+  }
+  const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(vsum));
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : tail16(n - i);
+    _mm512_mask_storeu_ps(x + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), inv));
+  }
+}
+
+void silu_mul_f32(float* gate, const float* up, int64_t n) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : tail16(n - i);
+    const __m512 g = _mm512_maskz_loadu_ps(m, gate + i);
+    const __m512 silu =
+        _mm512_div_ps(g, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g))));
+    _mm512_mask_storeu_ps(gate + i, m, _mm512_mul_ps(silu, _mm512_maskz_loadu_ps(m, up + i)));
+  }
+}
+
 }  // namespace
 
 const KernelTable& avx512_kernels() {
@@ -428,8 +475,10 @@ const KernelTable& avx512_kernels() {
     t.q8_0 = matmul_tiled_split<LegacyPairKernel<Q8_0Pair>, 8, 4, 4>;
     t.q4_k = matmul_tiled_split<Q4KKernel, 4, 2, 4>;
     t.q6_k = matmul_tiled_split<Q6KKernel, 4, 2, 4>;
-    t.dot_f32 = dot_f32;
-    t.axpy_f32 = axpy_f32;
+    t.dot_f32_rows = dot_rows<dot_f32>;
+    t.axpy_f32_rows = axpy_rows<axpy_f32>;
+    t.softmax_f32 = softmax_f32;
+    t.silu_mul_f32 = silu_mul_f32;
     return t;
   }();
   return table;

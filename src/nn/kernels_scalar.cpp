@@ -251,6 +251,18 @@ void axpy_f32(float a, const float* x, float* y, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += a * x[i];
 }
 
+void softmax_f32(float* x, int64_t n, float scale) {
+  const float max = *std::max_element(x, x + n);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += x[i] = std::exp((x[i] - max) * scale);
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
+}
+
+void silu_mul_f32(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
 }  // namespace
 
 const KernelTable& scalar_kernels() {
@@ -270,8 +282,10 @@ const KernelTable& scalar_kernels() {
       .to_q8_0 = to_q8_0,
       .to_q8_1 = to_q8_1,
       .to_q8_k = to_q8_k,
-      .dot_f32 = dot_f32,
-      .axpy_f32 = axpy_f32,
+      .dot_f32_rows = dot_rows<dot_f32>,
+      .axpy_f32_rows = axpy_rows<axpy_f32>,
+      .softmax_f32 = softmax_f32,
+      .silu_mul_f32 = silu_mul_f32,
   };
   return table;
 }

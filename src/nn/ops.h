@@ -18,10 +18,6 @@ void matmul(ComputePool& pool, const WeightView& w, const float* x, int64_t n_to
 
 // y = x / rms(x) * weight (weight may be null: no scaling).
 void rms_norm(const float* x, const float* weight, float* y, int64_t n, float eps);
-// In place, numerically stable.
-void softmax(float* x, int64_t n);
-// gate[i] = silu(gate[i]) * up[i]
-void silu_mul(float* gate, const float* up, int64_t n);
 // y[i] += x[i]
 void add(float* y, const float* x, int64_t n);
 

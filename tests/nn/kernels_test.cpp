@@ -236,23 +236,67 @@ TEST_P(KernelsAtLevel, ActivationConversionIsBitIdenticalToScalar) {
   }
 }
 
-TEST_P(KernelsAtLevel, FloatHelpersMatchDoublePrecision) {
+TEST_P(KernelsAtLevel, AttentionHelpersMatchDoublePrecision) {
   std::mt19937 rng(9);
+  const int64_t count = 3;
   for (int64_t n : {0, 1, 7, 16, 31, 64, 100, 1027}) {
-    const auto a = gaussian(n, rng), b = gaussian(n, rng);
-    double exact = 0, magnitude = 0;
-    for (int64_t i = 0; i < n; ++i) {
-      exact += double(a[i]) * b[i];
-      magnitude += std::fabs(double(a[i]) * b[i]);
+    const int64_t stride = n + 5;  // rows apart in memory, as heads sit in a cache row
+    const auto x = gaussian(n, rng), rows = gaussian(stride * count, rng);
+    const auto weights = gaussian(count, rng);
+    std::vector<float> dots(count);
+    dot_f32_rows(x.data(), rows.data(), stride, count, n, dots.data(), GetParam());
+    auto y = gaussian(n, rng);
+    const auto y0 = y;
+    axpy_f32_rows(weights.data(), rows.data(), stride, count, n, y.data(), GetParam());
+    for (int64_t j = 0; j < count; ++j) {
+      double exact = 0, magnitude = 0;
+      for (int64_t i = 0; i < n; ++i) {
+        exact += double(x[i]) * rows[j * stride + i];
+        magnitude += std::fabs(double(x[i]) * rows[j * stride + i]);
+      }
+      // A float sum of n rounded products: within (n + 1) * FLT_EPSILON of sum |a.b|.
+      EXPECT_NEAR(dots[j], exact, double(n + 1) * FLT_EPSILON * magnitude) << n << " row " << j;
     }
-    // A float sum of n rounded products: within (n + 1) * FLT_EPSILON of sum |a.b|.
-    EXPECT_NEAR(dot_f32(a.data(), b.data(), n, GetParam()), exact,
-                double(n + 1) * FLT_EPSILON * magnitude)
-        << n;
-    auto y = b;
-    axpy_f32(0.75f, a.data(), y.data(), n, GetParam());
-    for (int64_t i = 0; i < n; ++i)
-      EXPECT_NEAR(y[i], b[i] + 0.75 * a[i], 2 * FLT_EPSILON * (std::fabs(b[i]) + std::fabs(a[i])));
+    for (int64_t i = 0; i < n; ++i) {
+      double exact = y0[i], magnitude = std::fabs(y0[i]);
+      for (int64_t j = 0; j < count; ++j) {
+        exact += double(weights[j]) * rows[j * stride + i];
+        magnitude += std::fabs(double(weights[j]) * rows[j * stride + i]);
+      }
+      EXPECT_NEAR(y[i], exact, 2 * (count + 1) * FLT_EPSILON * magnitude) << n << " at " << i;
+    }
+  }
+}
+
+// The vector exponential is a degree-6 polynomial on |r| <= ln2/2 (error below 2e-7 relative).
+// Rounding the float argument a = (x - max) * scale moves e^a by up to |a| * 2^-23 relative, so
+// results stay within (1e-6 + 2.4e-7 |a|) relative of double precision, at every level.
+TEST_P(KernelsAtLevel, SoftmaxAndSiluMatchDoublePrecision) {
+  std::mt19937 rng(5);
+  for (int64_t n : {1, 7, 16, 33, 100, 1027}) {
+    auto x = gaussian(n, rng);
+    for (float& v : x) v *= 30.0f;  // logits far apart: exercises large negative exponents
+    const auto original = x;
+    const float scale = 0.125f;
+    softmax_f32(x.data(), n, scale, GetParam());
+    double max = -INFINITY, sum = 0;
+    for (float v : original) max = std::max(max, double(v));
+    for (float v : original) sum += std::exp((v - max) * scale);
+    for (int64_t i = 0; i < n; ++i) {
+      const double a = (original[i] - max) * scale;
+      const double expected = std::exp(a) / sum;
+      EXPECT_NEAR(x[i], expected, (1e-6 + 2.4e-7 * std::fabs(a)) * expected) << n << " at " << i;
+    }
+    auto gate = gaussian(n, rng);
+    for (float& v : gate) v *= 8.0f;
+    const auto up = gaussian(n, rng), gate0 = gate;
+    silu_mul_f32(gate.data(), up.data(), n, GetParam());
+    for (int64_t i = 0; i < n; ++i) {
+      const double expected = gate0[i] / (1.0 + std::exp(-double(gate0[i]))) * up[i];
+      EXPECT_NEAR(gate[i], expected,
+                  (1e-6 + 2.4e-7 * std::fabs(gate0[i])) * std::fabs(expected) + 1e-12)
+          << n << " at " << i;
+    }
   }
 }
 
