@@ -473,7 +473,7 @@ const KernelTable& avx512_kernels() {
     t.bf16 = matmul_tiled<BF16Kernel, 4, 4>;
     t.q4_0 = matmul_tiled_split<LegacyPairKernel<Q4_0Pair>, 8, 4, 4>;
     t.q8_0 = matmul_tiled_split<LegacyPairKernel<Q8_0Pair>, 8, 4, 4>;
-    t.q4_k = matmul_tiled_split<Q4KKernel, 4, 2, 4>;
+    t.q4_k = matmul_tiled_split<Q4KKernel, 1, 2, 4>;
     t.q6_k = matmul_tiled_split<Q6KKernel, 4, 2, 4>;
     t.dot_f32_rows = dot_rows<dot_f32>;
     t.axpy_f32_rows = axpy_rows<axpy_f32>;

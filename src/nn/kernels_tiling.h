@@ -59,8 +59,10 @@ void matmul_tiled(const WeightView& w, int64_t row_begin, int64_t row_end, const
                               n_tokens, w.cols, out + r, out_stride);
 }
 
-// One token has no reuse of weights across tokens, so decode takes taller tiles (`RDecode` rows)
-// to share each activation block's preparation among more rows.
+// One token has no reuse of weights across tokens, so decode picks its own tile height
+// (`RDecode` rows): taller tiles share each activation block's preparation among more rows, but
+// stream more weight rows from memory at once. Measured best at 2 threads: 8 rows for Q4_0/Q8_0,
+// 1 row for Q4_K (its 144-byte blocks already keep the loads busy).
 template <class Kernel, int RDecode, int R, int T>
 void matmul_tiled_split(const WeightView& w, int64_t row_begin, int64_t row_end,
                         const void* activations, size_t activation_stride, int64_t n_tokens,
