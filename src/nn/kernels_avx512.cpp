@@ -471,10 +471,10 @@ const KernelTable& avx512_kernels() {
     t.f32 = matmul_tiled<FloatKernel<F32Load>, 4, 4>;
     t.f16 = matmul_tiled<FloatKernel<F16Load>, 4, 4>;
     t.bf16 = matmul_tiled<BF16Kernel, 4, 4>;
-    t.q4_0 = matmul_tiled_split<LegacyPairKernel<Q4_0Pair>, 8, 4, 4>;
-    t.q8_0 = matmul_tiled_split<LegacyPairKernel<Q8_0Pair>, 8, 4, 4>;
+    t.q4_0 = matmul_tiled_split<LegacyPairKernel<Q4_0Pair>, 2, 4, 4>;
+    t.q8_0 = matmul_tiled_split<LegacyPairKernel<Q8_0Pair>, 1, 4, 4>;
     t.q4_k = matmul_tiled_split<Q4KKernel, 1, 2, 4>;
-    t.q6_k = matmul_tiled_split<Q6KKernel, 4, 2, 4>;
+    t.q6_k = matmul_tiled_split<Q6KKernel, 1, 2, 4>;
     t.dot_f32_rows = dot_rows<dot_f32>;
     t.axpy_f32_rows = axpy_rows<axpy_f32>;
     t.softmax_f32 = softmax_f32;
