@@ -77,22 +77,22 @@ void Context::check(std::span<const int32_t> tokens) const {
 }
 
 std::span<const float> Context::eval(std::span<const int32_t> tokens) {
-  check(tokens);
-  for (size_t begin = 0; begin < tokens.size(); begin += sz(n_batch_)) {
-    const int64_t n = std::min<int64_t>(n_batch_, static_cast<int64_t>(tokens.size() - begin));
-    forward(tokens.data() + begin, n, nullptr);
-  }
+  evaluate(tokens, nullptr);
   return logits_;
 }
 
 std::vector<float> Context::eval_all(std::span<const int32_t> tokens) {
-  check(tokens);
   std::vector<float> all(tokens.size() * sz(config_.n_vocab));
+  evaluate(tokens, all.data());
+  return all;
+}
+
+void Context::evaluate(std::span<const int32_t> tokens, float* all) {
+  check(tokens);
   for (size_t begin = 0; begin < tokens.size(); begin += sz(n_batch_)) {
     const int64_t n = std::min<int64_t>(n_batch_, static_cast<int64_t>(tokens.size() - begin));
-    forward(tokens.data() + begin, n, all.data() + begin * sz(config_.n_vocab));
+    forward(tokens.data() + begin, n, all ? all + begin * sz(config_.n_vocab) : nullptr);
   }
-  return all;
 }
 
 void Context::forward(const int32_t* tokens, int64_t n, float* all) {

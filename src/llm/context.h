@@ -46,6 +46,8 @@ class Context {
 
  private:
   void check(std::span<const int32_t> tokens) const;
+  // Batches of n_batch through forward(); every token's logits into `all` unless it is null.
+  void evaluate(std::span<const int32_t> tokens, float* all);
   // One forward pass over n <= n_batch tokens; logits for the last token, or all into `all`.
   void forward(const int32_t* tokens, int64_t n, float* all);
   void attention(int64_t layer, int64_t n);

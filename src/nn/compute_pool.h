@@ -3,6 +3,7 @@
 // sleep, so back-to-back matmuls of one token start in microseconds without burning idle CPU.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <thread>
