@@ -36,11 +36,13 @@ void add_generate_command(CLI::App& app, GlobalOptions&) {
   cmd->add_option("-n,--max-tokens", o->generate.max_tokens, "tokens to generate")
       ->check(CLI::Range(0, 1 << 20));
   cmd->add_option("--temp", s.temperature, "temperature; 0 is greedy")->check(CLI::Range(0.0, 5.0));
-  cmd->add_option("--top-k", s.top_k, "keep the k likeliest tokens (0: off)");
+  cmd->add_option("--top-k", s.top_k, "keep the k likeliest tokens (0: off)")
+      ->check(CLI::Range(0, 1 << 30));
   cmd->add_option("--top-p", s.top_p, "nucleus sampling (1: off)")->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--min-p", s.min_p, "drop tokens below min-p x the likeliest (0: off)")
       ->check(CLI::Range(0.0, 1.0));
-  cmd->add_option("--repeat-penalty", s.repeat_penalty, "penalty for recent tokens (1: off)");
+  cmd->add_option("--repeat-penalty", s.repeat_penalty, "penalty for recent tokens (1: off)")
+      ->check(CLI::Range(0.01, 100.0));
   cmd->add_option("--frequency-penalty", s.frequency_penalty, "penalty per recent occurrence");
   cmd->add_option("--presence-penalty", s.presence_penalty, "penalty for any recent occurrence");
   cmd->add_option("--seed", s.seed, "random seed (0: random)");

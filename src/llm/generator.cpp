@@ -72,12 +72,14 @@ Generation generate(Context& context, const Tokenizer& tokenizer, std::span<cons
   const auto start = std::chrono::steady_clock::now();
   Generation g;
   g.prompt_tokens = static_cast<int>(prompt.size());
+  if (prompt.empty())
+    throw Error("empty_prompt", "the prompt has no tokens (and the model adds no BOS token)");
 
   // Reuse the cached prefix; always evaluate at least the last prompt token for fresh logits.
   const auto& held = context.tokens();
   size_t common = 0;
   while (common < held.size() && common < prompt.size() && held[common] == prompt[common]) ++common;
-  common = std::min(common, prompt.size() > 0 ? prompt.size() - 1 : 0);
+  common = std::min(common, prompt.size() - 1);
   context.truncate(static_cast<int64_t>(common));
   g.cached_tokens = static_cast<int>(common);
   std::span<const float> logits = context.eval(prompt.subspan(common));

@@ -42,7 +42,8 @@ using TextCallback = std::function<bool(std::string_view)>;
 
 // Continues `prompt` in `context`. The context keeps the sequence afterwards, so a following
 // call whose prompt extends it evaluates only the new tokens. Cancellation is checked before
-// every token. Throws Error("context_full") when the prompt does not fit.
+// every token. Throws Error("context_full") when the prompt does not fit and Error("empty_prompt")
+// when it has no tokens.
 Generation generate(Context& context, const Tokenizer& tokenizer, std::span<const Token> prompt,
                     const GenerateOptions& options, const TextCallback& on_text = {},
                     const CancellationToken& cancel = {});

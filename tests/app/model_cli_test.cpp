@@ -79,6 +79,9 @@ TEST_F(Cli, BadModelsAreClearErrors) {
   r = tektra({"model", "synth", "--type", "q2_K", "-o", file("x.gguf")});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot synthesize q2_K"), std::string::npos) << r.err;
+  r = tektra({"generate", "-m", file("absent.gguf"), "-p", "x", "--repeat-penalty", "0"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("--repeat-penalty"), std::string::npos) << r.err;
   TEKTRA_REQUIRE_FIXTURE("ggml-vocab-gpt-2.gguf");
   r = tektra({"generate", "-m", fixture("ggml-vocab-gpt-2.gguf").string(), "-p", "x"});
   EXPECT_EQ(r.exit_code, 1);

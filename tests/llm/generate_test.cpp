@@ -149,5 +149,19 @@ TEST(Generate, PromptLongerThanTheContextIsAClearError) {
   }
 }
 
+TEST(Generate, EmptyPromptIsAClearError) {
+  test::TempDir dir;
+  synthesize_model({}, dir.file("m.gguf"));
+  auto model = Model::load(dir.file("m.gguf"));
+  const Tokenizer tokenizer = Tokenizer::from_gguf(model->file());
+  Context ctx(model, {.n_ctx = 8});
+  try {
+    generate(ctx, tokenizer, {}, greedy(4));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "empty_prompt");
+  }
+}
+
 }  // namespace
 }  // namespace tektra::llm
