@@ -134,33 +134,33 @@ TEST_F(Stories, ZeroTokensGeneratesNothing) {
   EXPECT_EQ(g.finish, FinishReason::Length);
 }
 
-TEST(Generate, PromptLongerThanTheContextIsAClearError) {
-  test::TempDir dir;
-  synthesize_model({}, dir.file("m.gguf"));
-  auto model = Model::load(dir.file("m.gguf"));
-  const Tokenizer tokenizer = Tokenizer::from_gguf(model->file());
-  Context ctx(model, {.n_ctx = 8});
-  const auto prompt = tokenizer.encode("a prompt of more than eight bytes", true, false);
-  try {
-    generate(ctx, tokenizer, prompt, greedy(4));
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), "context_full");
+class GenerateErrors : public ::testing::Test {
+ protected:
+  // The error code generate() throws for `prompt` in a context of 8 positions.
+  std::string error_for(const std::vector<Token>& prompt) {
+    Context ctx(model_, {.n_ctx = 8});
+    try {
+      generate(ctx, tokenizer_, prompt, greedy(4));
+    } catch (const Error& e) {
+      return e.code();
+    }
+    return "(no error)";
   }
+  test::TempDir dir_;
+  std::shared_ptr<const Model> model_ = [this] {
+    synthesize_model({}, dir_.file("m.gguf"));
+    return Model::load(dir_.file("m.gguf"));
+  }();
+  Tokenizer tokenizer_ = Tokenizer::from_gguf(model_->file());
+};
+
+TEST_F(GenerateErrors, PromptLongerThanTheContext) {
+  EXPECT_EQ(error_for(tokenizer_.encode("a prompt of more than eight bytes", true, false)),
+            "context_full");
 }
 
-TEST(Generate, EmptyPromptIsAClearError) {
-  test::TempDir dir;
-  synthesize_model({}, dir.file("m.gguf"));
-  auto model = Model::load(dir.file("m.gguf"));
-  const Tokenizer tokenizer = Tokenizer::from_gguf(model->file());
-  Context ctx(model, {.n_ctx = 8});
-  try {
-    generate(ctx, tokenizer, {}, greedy(4));
-    FAIL() << "no error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), "empty_prompt");
-  }
+TEST_F(GenerateErrors, EmptyPrompt) {
+  EXPECT_EQ(error_for({}), "empty_prompt");
 }
 
 }  // namespace
