@@ -109,7 +109,11 @@ class Recorder : public SessionObserver {
     done_ = true;
     changed_.notify_all();
   }
-  void on_event(const std::string&, const nlohmann::json&) override {}
+  void on_event(const std::string& type, const nlohmann::json& data) override {
+    if (type != "tektra.model_timing") return;
+    std::lock_guard lock(mutex_);
+    model_timings_.push_back(data);
+  }
   void on_error(const std::string& code, const std::string& message, const std::string&) override {
     fmt::print(stderr, "session error {}: {}\n", code, message);
   }
@@ -132,8 +136,13 @@ class Recorder : public SessionObserver {
     std::lock_guard lock(mutex_);
     return transcript_;
   }
+  std::vector<nlohmann::json> model_timings() {
+    std::lock_guard lock(mutex_);
+    return model_timings_;
+  }
 
  private:
+  std::vector<nlohmann::json> model_timings_;  // every reply the model wrote, not reset
   std::mutex mutex_;
   std::condition_variable changed_;
   std::optional<TimePoint> first_audio_;
@@ -168,11 +177,6 @@ std::optional<double> stream_utterance(const Utterance& u, Push push, FirstAudio
   return seconds_between(*last_voiced_sent, *first);
 }
 
-SessionServices session_services(ServerServices& s) {
-  return SessionServices{s.agent,  s.recognizer, s.voices,  s.pool,
-                         s.timers, s.bus,        s.metrics, s.config.vad};
-}
-
 SessionSettings default_settings(const Config& config, int output_rate) {
   SessionSettings settings;
   settings.voice = config.tts.voice;
@@ -183,16 +187,18 @@ SessionSettings default_settings(const Config& config, int output_rate) {
 
 struct Latencies {
   std::vector<double> commands, other;
+  std::vector<nlohmann::json> model_timings;  // "tektra.model_timing" of each model reply
   void add(const Latencies& more) {
     commands.insert(commands.end(), more.commands.begin(), more.commands.end());
     other.insert(other.end(), more.other.begin(), more.other.end());
+    model_timings.insert(model_timings.end(), more.model_timings.begin(), more.model_timings.end());
   }
 };
 
 Latencies run_in_process(Runtime& runtime, const std::vector<Utterance>& utterances, int rounds,
                          int* misrecognised) {
   Recorder recorder;
-  auto session = VoiceSession::create(session_services(runtime.services()),
+  auto session = VoiceSession::create(runtime.services().session_services(),
                                       default_settings(runtime.config(), 24000), recorder);
   Latencies latencies;
   for (int r = 0; r < rounds; ++r) {
@@ -209,6 +215,7 @@ Latencies run_in_process(Runtime& runtime, const std::vector<Utterance>& utteran
     }
   }
   session->close();
+  latencies.model_timings = recorder.model_timings();
   return latencies;
 }
 
@@ -269,6 +276,30 @@ void print_latencies(const std::string& label, const Latencies& l, size_t comman
   line("other", l.other, other);
 }
 
+// With a model in the loop: when its first token, the first reply audio and its last token came,
+// from the start of each reply.
+void print_model_timings(const Latencies& l) {
+  if (l.model_timings.empty()) return;
+  auto column = [&](const char* key) {
+    std::vector<double> v;
+    for (const auto& t : l.model_timings) v.push_back(t.value(key, 0.0) / 1000.0);
+    return v;
+  };
+  const auto first_token = column("model_first_token_ms");
+  const auto first_audio = column("first_audio_ms");
+  const auto last_token = column("model_last_token_ms");
+  size_t early = 0;
+  for (size_t i = 0; i < first_audio.size(); ++i) early += first_audio[i] < last_token[i];
+  fmt::print("  model replies (from the start of each reply, p50 / p95):\n");
+  for (const auto& [label, v] :
+       {std::pair{"first token", first_token}, std::pair{"first audio out", first_audio},
+        std::pair{"last token", last_token}})
+    fmt::print("    {:<18} {:6.0f} / {:6.0f} ms\n", label, percentile(v, 0.5) * 1000,
+               percentile(v, 0.95) * 1000);
+  fmt::print("    audio started before the model finished in {} of {} replies\n", early,
+             first_audio.size());
+}
+
 void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
   Config config = base;
   config.data_dir =
@@ -282,9 +313,13 @@ void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
   fmt::print(
       "tektra bench voice — {} utterances spoken by '{}', replies by '{}', end-of-turn silence {} "
       "ms "
-      "({} ms after a complete command)\n\n",
+      "({} ms after a complete command)\n",
       utterances.size(), speaker, config.tts.voice, config.vad.silence_duration_ms,
       config.vad.command_silence_ms);
+  if (runtime.chat_engine())
+    fmt::print("language model {} answers what no intent matches ({} tokens at most)\n",
+               runtime.chat_engine()->model_name(), config.agent.max_reply_tokens);
+  fmt::print("\n");
 
   double audio_s = 0, stt_s = 0;
   for (const auto& u : utterances) {
@@ -318,6 +353,7 @@ void bench_voice(const Config& base, int sessions, int rounds, bool socket) {
   int misrecognised = 0;
   auto in_process = run_in_process(runtime, utterances, rounds, &misrecognised);
   print_latencies("in-process, 1 session", in_process, commands * n, other * n);
+  print_model_timings(in_process);
   if (socket)
     print_latencies("WebSocket, 1 session", run_over_socket(runtime, utterances), commands, other);
   fmt::print("  commands transcribed differently from what was said: {} of {}\n\n", misrecognised,
@@ -370,6 +406,8 @@ void add_bench_command(CLI::App& app, GlobalOptions& global) {
     int sessions = 20;
     int rounds = 2;
     bool no_socket = false;
+    std::string llm = "none";
+    int reply_tokens = 48;
   };
   auto o = std::make_shared<Options>();
   voice->add_option("--sessions", o->sessions, "concurrent sessions for the load run (1 skips it)")
@@ -377,8 +415,18 @@ void add_bench_command(CLI::App& app, GlobalOptions& global) {
   voice->add_option("--rounds", o->rounds, "passes over the utterances in the single-session run")
       ->check(CLI::Range(1, 100));
   voice->add_flag("--no-socket", o->no_socket, "skip the WebSocket run");
-  voice->callback(
-      [&global, o] { bench_voice(global.load(), o->sessions, o->rounds, !o->no_socket); });
+  voice->add_option("--llm", o->llm,
+                    "GGUF language model to answer what no intent matches (default: none)");
+  voice
+      ->add_option("--reply-tokens", o->reply_tokens,
+                   "most tokens per model reply (a spoken reply is a sentence or two)")
+      ->check(CLI::Range(16, 4096));
+  voice->callback([&global, o] {
+    Config config = global.load();
+    config.llm.model = o->llm;
+    config.agent.max_reply_tokens = o->reply_tokens;
+    bench_voice(config, o->sessions, o->rounds, !o->no_socket);
+  });
   add_bench_llm_command(*bench);
 }
 

@@ -15,6 +15,12 @@ unsigned compute_threads() {
   return std::max(2u, std::thread::hardware_concurrency());
 }
 
+// A reply mostly waits (on the model, on paced audio), so there are enough threads for every
+// generation the model serves at once, plus replies without it.
+unsigned reply_threads(const Config& config) {
+  return static_cast<unsigned>(std::max(4, config.llm.slots + 2));
+}
+
 // The configured model, the first usable one in the model directory, or none.
 std::unique_ptr<llm::LocalEngine> load_language_model(const Config& config) {
   const LlmConfig& c = config.llm;
@@ -43,18 +49,19 @@ void install_intent_grammar(SpeechRecognizer& recognizer, const std::string& jsg
 
 Runtime::Runtime(Config config)
     : store_(open_sqlite_store(config.database_path())),
-      agent_(std::make_unique<Agent>(*store_, bus_, config.agent)),
+      llm_(load_language_model(config)),
+      agent_(std::make_unique<Agent>(*store_, bus_, config.agent, chat_engine())),
       recognizer_(create_recognizer(config.stt)),
       voices_(create_voice_catalog()),
       pool_(compute_threads()),
-      llm_(load_language_model(config)) {
+      replies_(reply_threads(config)) {
   if (!voices_.has_voice(config.tts.voice)) {
     spdlog::warn("configured voice '{}' is not available", config.tts.voice);
   }
   if (config.stt.grammar_first) install_intent_grammar(*recognizer_, agent_->grammar_jsgf());
   services_ = std::unique_ptr<ServerServices>(
-      new ServerServices{std::move(config), *store_, *agent_, *recognizer_, voices_, pool_, timers_,
-                         bus_, MetricsRegistry::global(), llm_.get()});
+      new ServerServices{std::move(config), *store_, *agent_, *recognizer_, voices_, pool_,
+                         replies_, timers_, bus_, MetricsRegistry::global(), llm_.get()});
 }
 
 Runtime::~Runtime() = default;

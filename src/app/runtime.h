@@ -34,17 +34,20 @@ class Runtime {
   SpeechRecognizer& recognizer() { return *recognizer_; }
   VoiceCatalog& voices() { return voices_; }
   llm::LocalEngine* llm() { return llm_.get(); }
+  // The language model the agent talks to; null when there is none.
+  llm::ChatEngine* chat_engine() { return llm_.get(); }
 
  private:
-  // Declaration order is teardown order reversed: the pool and timers stop before what they use.
+  // Declaration order is teardown order reversed: the pools and timers stop before what they use.
   EventBus bus_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<llm::LocalEngine> llm_;
   std::unique_ptr<Agent> agent_;
   std::unique_ptr<SpeechRecognizer> recognizer_;
   VoiceCatalog voices_;
   TimerQueue timers_;
   ThreadPool pool_;
-  std::unique_ptr<llm::LocalEngine> llm_;
+  ThreadPool replies_;
   std::unique_ptr<ServerServices> services_;
 };
 

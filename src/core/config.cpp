@@ -133,6 +133,18 @@ std::vector<ConfigKey> make_keys() {
       text("agent.name", "the assistant's name", [](Config& c) { return &c.agent.name; }),
       text("agent.intents_dir", "directory of extra sentence-template files",
            [](Config& c) { return &c.agent.intents_dir; }),
+      text("agent.style", "how the assistant speaks, for language-model replies",
+           [](Config& c) { return &c.agent.style; }),
+      text("agent.verbosity", "brief, normal or detailed (language-model replies)",
+           [](Config& c) { return &c.agent.verbosity; }),
+      text("agent.persona", "free text added to the language model's system prompt",
+           [](Config& c) { return &c.agent.persona; }),
+      integer(
+          "agent.max_tool_rounds", "model turns that may call tools before it must answer",
+          [](Config& c) { return &c.agent.max_tool_rounds; }, 0, 16),
+      integer(
+          "agent.max_reply_tokens", "tokens the model may write per turn",
+          [](Config& c) { return &c.agent.max_reply_tokens; }, 16, 1 << 16),
       text("llm.model",
            "GGUF language model; empty: the first model in <data_dir>/models that loads; none: "
            "no model",

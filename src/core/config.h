@@ -45,6 +45,12 @@ struct VadConfig {
 struct AgentConfig {
   std::string name = "Tektra";
   std::string intents_dir;  // extra user sentence templates; default <config dir>/intents
+  // Personality defaults for language-model replies; PUT /api/v1/personality overrides them.
+  std::string style = "warm and direct";
+  std::string verbosity = "brief";  // brief, normal or detailed
+  std::string persona;              // free text added to the system prompt
+  int max_tool_rounds = 4;          // model turns that may call tools before it must answer
+  int max_reply_tokens = 256;       // per model turn
 };
 
 struct LlmConfig {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "llm/chat_engine.h"
 #include "llm/chat_template.h"
 #include "llm/model.h"
 #include "llm/scheduler.h"
@@ -21,7 +22,7 @@ struct LocalEngineOptions {
   int threads = 0;       // 0: one per hardware thread
 };
 
-class LocalEngine {
+class LocalEngine : public ChatEngine {
  public:
   // Throws Error("model_not_found", "invalid_gguf", "unsupported_model", ...) naming the file.
   explicit LocalEngine(const LocalEngineOptions& options);
@@ -34,11 +35,21 @@ class LocalEngine {
   int64_t n_ctx() const { return scheduler_->n_ctx(); }
 
   // The prompt of an OpenAI-shaped conversation as tokens, through the model's chat template (or
-  // ChatML when the file has none). `bos_token`/`eos_token` are filled in from the vocabulary.
+  // ChatML when the file has none); tools are described in the prompt when the template has no
+  // place for them (tool_prompt.h). `bos_token`/`eos_token` are filled in from the vocabulary.
   // Throws Error("invalid_template") when the file's template cannot be parsed,
   // Error("template_error") or Error("invalid_messages") when it cannot render the conversation.
   std::vector<Token> chat_prompt(ChatTemplateInputs inputs) const;
   const ChatTemplate* chat_template() const { return chat_template_ ? &*chat_template_ : nullptr; }
+  // The syntax the model's replies are read in when tools are offered: its template's family, or
+  // Hermes when the template has no tool section (see tool_prompt.h).
+  ToolCallFormat tool_call_format() const;
+
+  std::string model_name() const override { return name_; }
+  int64_t context_size() const override { return n_ctx(); }
+  int64_t prompt_tokens(const ChatRequest& request) const override;
+  ChatReply chat(const ChatRequest& request, const ContentCallback& on_content = {},
+                 const CancellationToken& cancel = {}) override;
 
  private:
   std::string name_;

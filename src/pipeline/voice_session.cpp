@@ -59,8 +59,13 @@ struct VoiceSession::Response {
   std::string voice;
   double rate = 1.0;
   int output_rate = 24000;
-  double agent_s = 0;
+  TimePoint started = SteadyClock::now();
+  std::optional<TimePoint> first_text;  // the agent's first words
   double tts_first_s = 0;
+  // From `started`, when a language model answered; first_audio_s once audio went out.
+  double model_first_token_s = -1;
+  double model_last_token_s = -1;
+  double first_audio_s = -1;
   // Pacing, touched only by the response's own task: audio at `offset` is due at
   // anchor + offset - playback_lead.
   TimePoint anchor;
@@ -349,25 +354,37 @@ void VoiceSession::start_response(std::optional<TurnTiming> turn,
     active_response_ = response;
     observer_.on_response_started(response->info);
   }
-  services_.pool.post([self = shared_from_this(), response] { self->run_response(response); });
+  services_.replies.post([self = shared_from_this(), response] { self->run_response(response); });
 }
 
 void VoiceSession::run_response(std::shared_ptr<Response> response) {
   try {
-    std::string text;
+    // Each sentence is spoken as soon as it is complete, while a model is still writing the rest.
+    SentenceSplitter splitter;
+    auto speak_text = [&](std::string_view delta) {
+      if (!response->first_text) response->first_text = SteadyClock::now();
+      for (const auto& sentence : splitter.push(delta)) {
+        if (response->cancel.cancelled()) return false;
+        speak(response, sentence);
+      }
+      return !response->cancel.cancelled();
+    };
     if (response->announcement) {
-      text = *response->announcement;
+      speak_text(*response->announcement);
     } else {
-      std::string conversation;
+      std::string conversation, instructions;
       {
         std::lock_guard lock(mutex_);
         conversation = conversation_id_;
+        instructions = settings_.instructions;
       }
-      auto start = SteadyClock::now();
-      AgentReply reply = services_.agent.respond({conversation, id_, response->input});
-      response->agent_s = seconds_between(start, SteadyClock::now());
-      observe_stage("agent", response->agent_s);
-      text = reply.text;
+      const TimePoint agent_start = SteadyClock::now();
+      AgentReply reply = services_.agent.respond({.conversation_id = conversation,
+                                                  .session_id = id_,
+                                                  .text = response->input,
+                                                  .instructions = instructions,
+                                                  .on_text = speak_text,
+                                                  .cancel = response->cancel});
       std::lock_guard lock(mutex_);
       conversation_id_ = reply.conversation_id;
       if (response->done) return;  // cancelled while the agent worked: nothing more about it
@@ -376,16 +393,19 @@ void VoiceSession::run_response(std::shared_ptr<Response> response) {
                                              {"intent", reply.intent},
                                              {"slots", reply.slots},
                                              {"understood", reply.understood},
+                                             {"from_model", reply.from_model},
+                                             {"tools_called", reply.tools_called},
                                              {"conversation_id", reply.conversation_id}});
       }
+      if (reply.from_model && reply.model_first_token_s >= 0) {
+        const double offset = seconds_between(response->started, agent_start);
+        response->model_first_token_s = offset + reply.model_first_token_s;
+        response->model_last_token_s = offset + reply.model_last_token_s;
+      }
     }
-    SentenceSplitter splitter;
-    std::vector<std::string> sentences = splitter.push(text);
-    if (std::string rest = splitter.flush(); !rest.empty()) sentences.push_back(rest);
-    for (const auto& sentence : sentences) {
-      if (response->cancel.cancelled()) return;
-      speak(response, sentence);
-    }
+    if (std::string rest = splitter.flush(); !rest.empty() && !response->cancel.cancelled())
+      speak(response, rest);
+    if (response->cancel.cancelled()) return;
     finish_response(response, ResponseStatus::Completed);
   } catch (const std::exception& e) {
     spdlog::error("session {}: response failed: {}", id_, e.what());
@@ -465,6 +485,10 @@ void VoiceSession::schedule_audio(const std::shared_ptr<Response>& response,
 
 void VoiceSession::report_first_audio(Response& response) {
   response.first_audio_reported = true;
+  response.first_audio_s = seconds_between(response.started, SteadyClock::now());
+  const double agent_s =
+      response.first_text ? seconds_between(response.started, *response.first_text) : 0;
+  if (!response.announcement) observe_stage("agent", agent_s);
   if (!response.turn) return;
   double voice_to_voice =
       response.turn->hangover_s + seconds_between(response.turn->decided, SteadyClock::now());
@@ -473,7 +497,7 @@ void VoiceSession::report_first_audio(Response& response) {
                                         {"response_id", response.info.response_id},
                                         {"vad_end_of_turn_ms", response.turn->hangover_s * 1000},
                                         {"stt_final_ms", response.turn->stt_s * 1000},
-                                        {"agent_ms", response.agent_s * 1000},
+                                        {"agent_ms", agent_s * 1000},
                                         {"tts_first_audio_ms", response.tts_first_s * 1000},
                                         {"voice_to_voice_ms", voice_to_voice * 1000}});
 }
@@ -482,6 +506,8 @@ void VoiceSession::finish_response(const std::shared_ptr<Response>& response,
                                    ResponseStatus status) {
   auto done = [this, response, status] {
     response->done = true;
+    if (response->model_first_token_s >= 0 && response->first_audio_s >= 0)
+      report_model_timing(*response);
     observer_.on_response_done(response->info, status, response->spoken);
   };
   if (!response->any_audio) {
@@ -491,6 +517,17 @@ void VoiceSession::finish_response(const std::shared_ptr<Response>& response,
   }
   // Completed once the last audio chunk has gone out (same due time, scheduled after it).
   at(response->anchor + seconds(response->scheduled_s) - services_.playback_lead, response, done);
+}
+
+void VoiceSession::report_model_timing(const Response& response) {
+  observe_stage("model_first_token", response.model_first_token_s);
+  observe_stage("model_last_token", response.model_last_token_s);
+  observer_.on_event("tektra.model_timing",
+                     {{"item_id", response.info.item_id},
+                      {"response_id", response.info.response_id},
+                      {"model_first_token_ms", response.model_first_token_s * 1000},
+                      {"first_audio_ms", response.first_audio_s * 1000},
+                      {"model_last_token_ms", response.model_last_token_s * 1000}});
 }
 
 void VoiceSession::on_bus_event(const Event& event) {

@@ -78,6 +78,9 @@ struct SessionServices {
   SpeechRecognizer& recognizer;
   VoiceCatalog& voices;
   ThreadPool& pool;
+  // Replies run here, apart from `pool`: one may wait on a language model for seconds, and input
+  // processing (barge-in) must never wait behind it.
+  ThreadPool& replies;
   TimerQueue& timers;
   EventBus& bus;
   MetricsRegistry& metrics;
@@ -146,6 +149,9 @@ class VoiceSession : public std::enable_shared_from_this<VoiceSession> {
   // closed or the response has ended by then.
   void at(TimePoint when, const std::shared_ptr<Response>& response, std::function<void()> task);
   void report_first_audio(Response& response);
+  // When a model answered: its first and last token against the first audio, all from the
+  // response's start ("tektra.model_timing").
+  void report_model_timing(const Response& response);
   void finish_response(const std::shared_ptr<Response>& response, ResponseStatus status);
   void cancel_active_response();
   void cancel_locked();  // cancel_active_response with the session mutex already held

@@ -95,11 +95,9 @@ RealtimeConnection::RealtimeConnection(ServerServices& services, Send send, Real
   settings.speaking_rate = services_.config.tts.rate;
   settings.turn = TurnSettings::from(services_.config.vad);
   settings.output_sample_rate = output_format_.sample_rate;
-  SessionServices session_services{services_.agent,   services_.recognizer, services_.voices,
-                                   services_.pool,    services_.timers,     services_.bus,
-                                   services_.metrics, services_.config.vad};
   input_resampler_ = std::make_unique<Resampler>(input_format_.sample_rate, kPipelineRate);
-  session_ = VoiceSession::create(session_services, settings, *this, options_.conversation_id);
+  session_ =
+      VoiceSession::create(services_.session_services(), settings, *this, options_.conversation_id);
 }
 
 RealtimeConnection::~RealtimeConnection() {

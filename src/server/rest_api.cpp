@@ -55,15 +55,68 @@ std::string string_field(const json& body, const char* key, bool required) {
   return body[key].get<std::string>();
 }
 
+json reply_json(const AgentReply& reply) {
+  return {{"reply", reply.text},
+          {"conversation_id", reply.conversation_id},
+          {"intent", reply.intent},
+          {"slots", reply.slots},
+          {"understood", reply.understood},
+          {"from_model", reply.from_model},
+          {"tools_called", reply.tools_called},
+          {"cancelled", reply.cancelled}};
+}
+
+std::string sse_event(const json& event) {
+  return "data: " + event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+}
+
+// With a language model a reply may take seconds, so it runs on a thread of its own, not the
+// request pool; a client that disconnects cancels it. With "stream": true the text arrives as
+// Server-Sent Events ({"type": "delta", "text"}) before the reply itself ({"type": "done", ...}).
 HttpResponse chat(const HttpRequest& request, ServerServices& s) {
   json body = parse_json_body(request);
-  std::string message = string_field(body, "message", true);
-  AgentReply reply = s.agent.respond({string_field(body, "conversation_id", false), "", message});
-  return HttpResponse::json(200, {{"reply", reply.text},
-                                  {"conversation_id", reply.conversation_id},
-                                  {"intent", reply.intent},
-                                  {"slots", reply.slots},
-                                  {"understood", reply.understood}});
+  AgentRequest turn{.conversation_id = string_field(body, "conversation_id", false),
+                    .text = string_field(body, "message", true)};
+  if (body.contains("stream") && !body["stream"].is_boolean())
+    throw Error("invalid_value", "\"stream\" must be a boolean");
+  const bool stream = body.value("stream", false);
+  if (!stream && !s.agent.has_model())
+    return HttpResponse::json(200, reply_json(s.agent.respond(turn)));
+  s.agent.check(turn);  // refused before the response starts, so the refusal keeps its status
+  HttpResponse response;
+  if (stream) {
+    response.content_type = "text/event-stream";
+    response.headers["Cache-Control"] = "no-cache";
+  }
+  response.stream = [&agent = s.agent, turn, stream](ResponseStream& out) mutable {
+    turn.cancel = out.disconnected();
+    if (stream)
+      turn.on_text = [&out](std::string_view text) {
+        return out.write(sse_event({{"type", "delta"}, {"text", text}}));
+      };
+    try {
+      AgentReply reply = agent.respond(turn);
+      if (reply.cancelled && out.disconnected().cancelled()) return;
+      json done = reply_json(reply);
+      if (stream) {
+        done["type"] = "done";
+        out.write(sse_event(done));
+      } else {
+        out.write(done.dump(-1, ' ', false, json::error_handler_t::replace));
+      }
+    } catch (const Error& e) {
+      json error = json::parse(HttpResponse::error(500, e.code(), e.what()).body);
+      out.write(stream ? sse_event(error) : error.dump());
+    }
+  };
+  return response;
+}
+
+HttpResponse personality(const HttpRequest& request, ServerServices& s) {
+  if (request.method == "GET") return HttpResponse::json(200, s.agent.personality().to_json());
+  if (request.method == "DELETE")
+    return HttpResponse::json(200, s.agent.reset_personality().to_json());
+  return HttpResponse::json(200, s.agent.update_personality(parse_json_body(request)).to_json());
 }
 
 HttpResponse conversations(const HttpRequest& request, ServerServices& s) {
@@ -240,6 +293,10 @@ HttpResponse route(const HttpRequest& request, ServerServices& s) {
   if (path == "/api/v1/chat") {
     allow({"POST"});
     return chat(request, s);
+  }
+  if (path == "/api/v1/personality") {
+    allow({"GET", "PUT", "PATCH", "DELETE"});
+    return personality(request, s);
   }
   if (path == "/api/v1/conversations") {
     allow({"GET"});

@@ -13,6 +13,7 @@
 #include "core/thread_pool.h"
 #include "core/timer_queue.h"
 #include "llm/local_engine.h"
+#include "pipeline/voice_session.h"
 #include "store/store.h"
 #include "stt/stt.h"
 #include "tts/tts.h"
@@ -27,11 +28,17 @@ struct ServerServices {
   SpeechRecognizer& recognizer;
   VoiceCatalog& voices;
   ThreadPool& pool;
+  ThreadPool& replies;  // voice replies, which may wait on a language model for seconds
   TimerQueue& timers;
   EventBus& bus;
   MetricsRegistry& metrics;
   llm::LocalEngine* llm = nullptr;  // the language model, when one is loaded
   std::atomic<int> active_sessions{0};
+
+  SessionServices session_services() {
+    return SessionServices{agent,  recognizer, voices,  pool,      replies,
+                           timers, bus,        metrics, config.vad};
+  }
 };
 
 class Server {

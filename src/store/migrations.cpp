@@ -49,8 +49,56 @@ CREATE TABLE timers (
 CREATE INDEX timers_by_status_due ON timers (status, due_at_ms);
 )sql";
 
+// Full-text indexes over what the user and the assistant said and over facts, kept in step by
+// triggers (a conversation's deletion cascades to its messages, which fires them too), and the
+// settings table.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+  text, content = 'messages', content_rowid = 'id',
+  tokenize = 'porter unicode61 remove_diacritics 2');
+INSERT INTO messages_fts (rowid, text)
+  SELECT id, text FROM messages WHERE role IN ('user', 'assistant');
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages
+  WHEN new.role IN ('user', 'assistant') BEGIN
+  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages
+  WHEN old.role IN ('user', 'assistant') BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages
+  WHEN old.role IN ('user', 'assistant') BEGIN
+  INSERT INTO messages_fts (messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+  INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+END;
+
+CREATE VIRTUAL TABLE facts_fts USING fts5(
+  key, value, content = 'facts', content_rowid = 'rowid',
+  tokenize = 'porter unicode61 remove_diacritics 2');
+INSERT INTO facts_fts (rowid, key, value) SELECT rowid, key, value FROM facts;
+CREATE TRIGGER facts_fts_insert AFTER INSERT ON facts BEGIN
+  INSERT INTO facts_fts (rowid, key, value) VALUES (new.rowid, new.key, new.value);
+END;
+CREATE TRIGGER facts_fts_delete AFTER DELETE ON facts BEGIN
+  INSERT INTO facts_fts (facts_fts, rowid, key, value)
+    VALUES ('delete', old.rowid, old.key, old.value);
+END;
+CREATE TRIGGER facts_fts_update AFTER UPDATE ON facts BEGIN
+  INSERT INTO facts_fts (facts_fts, rowid, key, value)
+    VALUES ('delete', old.rowid, old.key, old.value);
+  INSERT INTO facts_fts (rowid, key, value) VALUES (new.rowid, new.key, new.value);
+END;
+
+CREATE TABLE settings (
+  key           TEXT PRIMARY KEY NOT NULL,
+  value         TEXT NOT NULL CHECK (json_valid(value)),
+  updated_at_ms INTEGER NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "conversations, messages, facts, timers", kSchemaV1},
+    {2, "full-text search over messages and facts; settings", kSchemaV2},
 };
 
 }  // namespace

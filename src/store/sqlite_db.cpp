@@ -66,6 +66,10 @@ int64_t SqliteStatement::column_int64(int column) const {
   return sqlite3_column_int64(stmt_, column);
 }
 
+double SqliteStatement::column_double(int column) const {
+  return sqlite3_column_double(stmt_, column);
+}
+
 std::string SqliteStatement::column_text(int column) const {
   // column_text must be called before column_bytes so the length matches the UTF-8 form.
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));

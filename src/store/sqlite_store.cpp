@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/ids.h"
+#include "store/detail/fts_query.h"
 #include "store/detail/open_database.h"
 #include "store/detail/sqlite_db.h"
 #include "store/store.h"
@@ -47,6 +48,31 @@ Conversation read_conversation(const SqliteStatement& row) {
 
 constexpr std::string_view kTimerColumns =
     "SELECT id, name, session_id, conversation_id, duration_ms, due_at_ms, status FROM timers ";
+
+// Columns: id, role, text, created_at_ms, meta.
+Message read_message(const SqliteStatement& row, const std::string& conversation_id) {
+  Message m{row.column_int64(0), conversation_id,     row.column_text(1),
+            row.column_text(2),  row.column_int64(3), nlohmann::json()};
+  // The schema's json_valid() check makes this unreachable short of outside tampering.
+  m.meta = nlohmann::json::parse(row.column_text(4), nullptr, /*allow_exceptions=*/false);
+  if (m.meta.is_discarded())
+    throw Error("store_error", "message " + std::to_string(m.id) + " has unreadable meta");
+  return m;
+}
+
+nlohmann::json read_json(const std::string& text, const std::string& what) {
+  nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (value.is_discarded()) throw Error("store_error", what + " is unreadable");
+  return value;
+}
+
+void check_limit(int limit) {
+  if (limit < 0) throw Error("invalid_argument", "limit must not be negative");
+}
+
+void check_setting_key(const std::string& key) {
+  if (key.empty()) throw Error("invalid_argument", "setting key must not be empty");
+}
 
 TimerRecord read_timer(const SqliteStatement& row) {
   return TimerRecord{row.column_text(0), row.column_text(1),  row.column_text(2),
@@ -158,16 +184,7 @@ class SqliteStore final : public Store {
         " WHERE conversation_id = ?1 ORDER BY id");
     stmt.bind(1, conversation_id);
     std::vector<Message> result;
-    while (stmt.step()) {
-      Message m{stmt.column_int64(0), conversation_id,      stmt.column_text(1),
-                stmt.column_text(2),  stmt.column_int64(3), nlohmann::json()};
-      // The schema's json_valid() check makes this unreachable short of outside tampering.
-      m.meta = nlohmann::json::parse(stmt.column_text(4), nullptr, /*allow_exceptions=*/false);
-      if (m.meta.is_discarded()) {
-        throw Error("store_error", "message " + std::to_string(m.id) + " has unreadable meta");
-      }
-      result.push_back(std::move(m));
-    }
+    while (stmt.step()) result.push_back(read_message(stmt, conversation_id));
     return result;
   }
 
@@ -207,6 +224,86 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mutex_);
     db_.prepare("DELETE FROM facts WHERE key = ?1").bind(1, key).run();
     return db_.changes() > 0;
+  }
+
+  std::vector<MessageHit> search_messages(const std::string& query, int limit,
+                                          const std::string& exclude_conversation_id) override {
+    check_limit(limit);
+    const std::string match = fts_match_expression(query);
+    if (match.empty() || limit == 0) return {};
+    std::lock_guard lock(mutex_);
+    // bm25() is lower for better matches.
+    auto stmt = db_.prepare(
+        "SELECT m.id, m.role, m.text, m.created_at_ms, m.meta, m.conversation_id,"
+        " bm25(messages_fts) AS rank FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
+        " WHERE messages_fts MATCH ?1 AND m.conversation_id != ?2 ORDER BY rank LIMIT ?3");
+    stmt.bind(1, match).bind(2, exclude_conversation_id).bind(3, int64_t{limit});
+    std::vector<MessageHit> hits;
+    while (stmt.step())
+      hits.push_back({read_message(stmt, stmt.column_text(5)), -stmt.column_double(6)});
+    return hits;
+  }
+
+  std::vector<FactHit> search_facts(const std::string& query, int limit) override {
+    check_limit(limit);
+    const std::string match = fts_match_expression(query);
+    if (match.empty() || limit == 0) return {};
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.prepare(
+        "SELECT f.key, f.value, f.updated_at_ms, bm25(facts_fts) AS rank"
+        " FROM facts_fts JOIN facts f ON f.rowid = facts_fts.rowid"
+        " WHERE facts_fts MATCH ?1 ORDER BY rank LIMIT ?2");
+    stmt.bind(1, match).bind(2, int64_t{limit});
+    std::vector<FactHit> hits;
+    while (stmt.step())
+      hits.push_back({Fact{stmt.column_text(0), stmt.column_text(1), stmt.column_int64(2)},
+                      -stmt.column_double(3)});
+    return hits;
+  }
+
+  std::optional<nlohmann::json> setting(const std::string& key) override {
+    check_setting_key(key);
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.prepare("SELECT value FROM settings WHERE key = ?1");
+    stmt.bind(1, key);
+    if (!stmt.step()) return std::nullopt;
+    return read_json(stmt.column_text(0), "setting '" + key + "'");
+  }
+
+  void put_setting(const std::string& key, const nlohmann::json& value) override {
+    check_setting_key(key);
+    std::string text;
+    try {
+      text = value.dump();
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("invalid_argument", std::string("setting cannot be stored: ") + e.what());
+    }
+    std::lock_guard lock(mutex_);
+    db_.prepare(
+           "INSERT INTO settings (key, value, updated_at_ms) VALUES (?1, ?2, ?3)"
+           " ON CONFLICT (key) DO UPDATE SET value = excluded.value,"
+           " updated_at_ms = excluded.updated_at_ms")
+        .bind(1, key)
+        .bind(2, text)
+        .bind(3, unix_millis_now())
+        .run();
+  }
+
+  bool delete_setting(const std::string& key) override {
+    check_setting_key(key);
+    std::lock_guard lock(mutex_);
+    db_.prepare("DELETE FROM settings WHERE key = ?1").bind(1, key).run();
+    return db_.changes() > 0;
+  }
+
+  std::map<std::string, nlohmann::json> settings() override {
+    std::lock_guard lock(mutex_);
+    auto stmt = db_.prepare("SELECT key, value FROM settings ORDER BY key");
+    std::map<std::string, nlohmann::json> result;
+    while (stmt.step())
+      result[stmt.column_text(0)] =
+          read_json(stmt.column_text(1), "setting " + stmt.column_text(0));
+    return result;
   }
 
   void save_timer(const TimerRecord& timer) override {

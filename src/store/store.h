@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -33,6 +34,17 @@ struct Fact {
   std::string key;  // normalised subject, e.g. "my favourite colour"
   std::string value;
   int64_t updated_at_ms = 0;
+};
+
+// A stored message that matches a search; `score` is higher for better matches (BM25).
+struct MessageHit {
+  Message message;
+  double score = 0;
+};
+
+struct FactHit {
+  Fact fact;
+  double score = 0;
 };
 
 struct TimerRecord {
@@ -72,6 +84,22 @@ class Store {
   virtual std::optional<Fact> fact(const std::string& key) = 0;
   virtual std::vector<Fact> facts() = 0;
   virtual bool delete_fact(const std::string& key) = 0;
+
+  // Full-text search for memory: the best matches first (BM25, English stemming, so "colours"
+  // finds "colour"). `query` is free text as a user typed or said it: its words are searched
+  // for, common words ("what", "is", "my") ignored, and nothing in it is query syntax. A query
+  // with no searchable word finds nothing; a negative limit throws Error("invalid_argument").
+  // Messages: user and assistant ones only, leaving out `exclude_conversation_id`'s.
+  virtual std::vector<MessageHit> search_messages(
+      const std::string& query, int limit, const std::string& exclude_conversation_id = "") = 0;
+  virtual std::vector<FactHit> search_facts(const std::string& query, int limit) = 0;
+
+  // Settings kept server-side (the personality, the web app's preferences): JSON by key. An empty
+  // key throws Error("invalid_argument").
+  virtual std::optional<nlohmann::json> setting(const std::string& key) = 0;
+  virtual void put_setting(const std::string& key, const nlohmann::json& value) = 0;
+  virtual bool delete_setting(const std::string& key) = 0;
+  virtual std::map<std::string, nlohmann::json> settings() = 0;
 
   // Insert or replace by id. Throws Error("invalid_argument") for an empty id, a negative
   // duration or an unknown status, as set_timer_status does for the latter.

@@ -131,22 +131,48 @@ Scan examine(std::string_view text, size_t pos) {
   return decide_full_stop(text, pos, end);
 }
 
+// Where a sentence that has run to kLongestSentence bytes without ending is cut: after the last
+// clause mark (, ; :) followed by a space past its first quarter, else at the last space, else at
+// the last character boundary. Only the first kLongestSentence bytes are looked at, so the cut
+// does not depend on how the text was pushed.
+size_t long_sentence_cut(std::string_view text) {
+  const std::string_view head = text.substr(0, SentenceSplitter::kLongestSentence);
+  for (size_t i = head.size() - 1; i > head.size() / 4; --i)
+    if ((head[i - 1] == ',' || head[i - 1] == ';' || head[i - 1] == ':') && is_space(head[i]))
+      return i;
+  if (size_t space = head.find_last_of(" \t\n"); space != std::string_view::npos && space > 0)
+    return space;
+  size_t cut = head.size();
+  while (cut > 1 && cut < text.size() && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+    --cut;
+  return cut;
+}
+
 }  // namespace
 
 std::vector<std::string> SentenceSplitter::push(std::string_view text) {
   pending_.append(text);
   std::vector<std::string> sentences;
+  auto emit = [&](size_t end) {
+    const std::string_view sentence = trim(std::string_view(pending_).substr(0, end));
+    if (!sentence.empty()) sentences.emplace_back(sentence);
+    pending_.erase(0, end);
+  };
   size_t pos = scanned_;
-  while (pos < pending_.size()) {
+  for (;;) {
+    if (pos >= kLongestSentence) {  // scanned that far without finding an end
+      emit(long_sentence_cut(pending_));
+      pos = 0;
+      continue;
+    }
+    if (pos >= pending_.size()) break;
     const Scan scan = examine(pending_, pos);
     if (scan.verdict == Verdict::kNeedMore) break;
     if (scan.verdict == Verdict::kContinue) {
       pos = scan.next;
       continue;
     }
-    const std::string_view sentence = trim(std::string_view(pending_).substr(0, scan.next));
-    if (!sentence.empty()) sentences.emplace_back(sentence);
-    pending_.erase(0, scan.next);
+    emit(scan.next);
     pos = 0;
   }
   scanned_ = pos;

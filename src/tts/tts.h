@@ -75,10 +75,13 @@ VoiceCatalog create_voice_catalog();
 // Splits streamed text into sentences as soon as each one is complete, so the first sentence can
 // be spoken while the rest is still being produced. A sentence ends at a newline, or at . ! ? (or
 // an ellipsis) followed by whitespace; decimals ("3.5"), common abbreviations ("Mr.", "e.g."),
-// initials and list markers ("1.") do not end one. The result never depends on how the text was
-// cut into pushes.
+// initials and list markers ("1.") do not end one. A sentence that runs past kLongestSentence
+// bytes is cut at a clause mark or a space, so speech starts even when the text has no full stops.
+// The result never depends on how the text was cut into pushes.
 class SentenceSplitter {
  public:
+  static constexpr std::size_t kLongestSentence = 200;
+
   std::vector<std::string> push(std::string_view text);  // complete sentences, trimmed, non-empty
   std::string flush();                                   // whatever remains, trimmed; resets
 

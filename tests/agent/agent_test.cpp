@@ -19,7 +19,7 @@ class AgentTest : public ::testing::Test {
 
   Agent& agent() {
     if (!agent_) {
-      agent_ = std::make_unique<Agent>(*db.store, bus, config,
+      agent_ = std::make_unique<Agent>(*db.store, bus, config, nullptr,
                                        [] { return test::local_instant(2024, 5, 14, 15, 10); });
     }
     return *agent_;
@@ -27,7 +27,8 @@ class AgentTest : public ::testing::Test {
 
   // Sends `text` in this test's conversation (created by the first turn).
   AgentReply say(const std::string& text, const std::string& session = "session-1") {
-    AgentReply reply = agent().respond({conversation, session, text});
+    AgentReply reply =
+        agent().respond({.conversation_id = conversation, .session_id = session, .text = text});
     conversation = reply.conversation_id;
     return reply;
   }
@@ -218,15 +219,21 @@ TEST_F(AgentTest, LongOpeningMessagesGetAShortTitle) {
 
 TEST_F(AgentTest, RejectsBlankTextAndUnknownConversationsWithoutStoringAnything) {
   for (const char* blank : {"", "   ", "\n\t "}) {
-    EXPECT_EQ(test::thrown_code([&] { agent().respond({"", "s", blank}); }), "empty_text") << blank;
+    EXPECT_EQ(test::thrown_code([&] { agent().respond({.session_id = "s", .text = blank}); }),
+              "empty_text")
+        << blank;
   }
   EXPECT_EQ(test::thrown_code([&] {
-              agent().respond({"no-such-conversation", "s", "hello"});
+              agent().respond(
+                  {.conversation_id = "no-such-conversation", .session_id = "s", .text = "hello"});
             }),
             "not_found");
   EXPECT_TRUE(db.store->conversations(10, 0).empty());
   std::string existing = say("hello").conversation_id;
-  EXPECT_EQ(test::thrown_code([&] { agent().respond({existing, "s", " "}); }), "empty_text");
+  EXPECT_EQ(test::thrown_code([&] {
+              agent().respond({.conversation_id = existing, .session_id = "s", .text = " "});
+            }),
+            "empty_text");
   EXPECT_EQ(db.store->messages(existing).size(), 2u);
 }
 

@@ -376,11 +376,7 @@ class VoiceSessionTest : public ::testing::Test {
   static Runtime& runtime() { return *runtime_; }
   static VoiceCatalog& voices() { return runtime_->voices(); }
 
-  static SessionServices services() {
-    ServerServices& s = runtime_->services();
-    return SessionServices{s.agent,  s.recognizer, s.voices,  s.pool,
-                           s.timers, s.bus,        s.metrics, s.config.vad};
-  }
+  static SessionServices services() { return runtime_->services().session_services(); }
   static SessionSettings default_settings() {
     SessionSettings settings;
     settings.voice = runtime_->config().tts.voice;

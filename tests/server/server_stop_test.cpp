@@ -50,8 +50,8 @@ TEST(ServerStop, WaitsForARequestStillRunningOnThePool) {
   auto& gate = static_cast<GatedSynthesizer&>(*engines.front());
   VoiceCatalog voices(std::move(engines));
   ServerServices& real = base.runtime().services();
-  ServerServices services{real.config, real.store,  real.agent, real.recognizer, voices,
-                          real.pool,   real.timers, real.bus,   real.metrics};
+  ServerServices services{real.config, real.store,   real.agent,  real.recognizer, voices,
+                          real.pool,   real.replies, real.timers, real.bus,        real.metrics};
   auto server = std::make_unique<Server>(services);
   server->start();
 

@@ -5,10 +5,25 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "support/http_client.h"
 
 namespace tektra::test {
+
+// The `data:` events of a Server-Sent Events body, in order ("[DONE]" kept as a string).
+inline std::vector<nlohmann::json> sse_events(const std::string& body) {
+  std::vector<nlohmann::json> out;
+  size_t at = 0;
+  while ((at = body.find("data: ", at)) != std::string::npos) {
+    const size_t end = body.find("\n\n", at);
+    if (end == std::string::npos) break;
+    const std::string data = body.substr(at + 6, end - at - 6);
+    out.push_back(data == "[DONE]" ? nlohmann::json("[DONE]") : nlohmann::json::parse(data));
+    at = end + 2;
+  }
+  return out;
+}
 
 inline nlohmann::json parse_body(const HttpReply& reply) {
   nlohmann::json body = nlohmann::json::parse(reply.body, nullptr, false);

@@ -158,6 +158,31 @@ TEST(SentenceSplitter, EmitsEarlySentencesOfALongStreamPromptly) {
   EXPECT_EQ(splitter.flush(), "");
 }
 
+TEST(SentenceSplitter, CutsARunOnSentenceAtAClauseMarkOrSpace) {
+  // A model that writes no full stops still gets spoken early, a clause at a time.
+  std::string clause = "and then the little robot walked along the quiet road, ";
+  std::string text;
+  for (int i = 0; i < 12; ++i) text += clause;
+  const Sentences whole = split(text);
+  ASSERT_GT(whole.size(), 3u);
+  for (size_t i = 0; i + 1 < whole.size(); ++i) {
+    EXPECT_LE(whole[i].size(), SentenceSplitter::kLongestSentence);
+    EXPECT_EQ(whole[i].back(), ',') << whole[i];
+  }
+  for (size_t piece : {1, 2, 7, 64}) EXPECT_EQ(split(text, piece), whole) << piece;
+
+  std::string words;  // no clause marks: cut at a space
+  while (words.size() < 700) words += "word ";
+  for (const auto& s : split(words)) {
+    EXPECT_LE(s.size(), SentenceSplitter::kLongestSentence);
+    EXPECT_EQ(s.find("wor "), std::string::npos);  // never inside a word
+  }
+  EXPECT_EQ(split(words, 3), split(words));
+
+  // A real sentence end inside the limit still wins over the cut.
+  EXPECT_EQ(split("Short one. " + words).front(), "Short one.");
+}
+
 TEST(SentenceSplitter, OddBytesNeverBreakIt) {
   std::string every_byte;
   for (int c = 0; c < 256; ++c) every_byte.push_back(static_cast<char>(c));

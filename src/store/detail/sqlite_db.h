@@ -32,6 +32,7 @@ class SqliteStatement {
   void run();
 
   int64_t column_int64(int column) const;
+  double column_double(int column) const;
   // Returns the full byte length, so text with embedded NUL characters survives; NULL reads as "".
   std::string column_text(int column) const;
 
