@@ -53,6 +53,9 @@ void add_generate_command(CLI::App& app, GlobalOptions&) {
   cmd->add_flag("--no-bos", o->no_bos, "do not add the model's BOS token");
   cmd->add_flag("--parse-special", o->parse_special,
                 "recognise special-token texts such as <|im_start|> in the prompt");
+  cmd->add_flag_callback(
+      "--json", [o] { o->generate.format = llm::ResponseFormat::JsonObject; },
+      "constrain the text to one JSON object, ending right after it");
   cmd->callback([o] {
     auto model = llm::Model::load(o->model);
     const llm::Tokenizer tokenizer = llm::Tokenizer::from_gguf(model->file());

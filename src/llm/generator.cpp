@@ -68,7 +68,8 @@ std::string_view finish_reason_name(FinishReason reason) {
 
 GenerationRun::GenerationRun(const Tokenizer& tokenizer, int64_t n_vocab,
                              std::span<const Token> prompt, const GenerateOptions& options,
-                             TextCallback on_text, CancellationToken cancel)
+                             TextCallback on_text, CancellationToken cancel,
+                             std::shared_ptr<const ConstraintVocab> constraint_vocab)
     : tokenizer_(tokenizer),
       prompt_(prompt),
       options_(options),
@@ -83,6 +84,11 @@ GenerationRun::GenerationRun(const Tokenizer& tokenizer, int64_t n_vocab,
   g_.prompt_tokens = static_cast<int>(prompt.size());
   g_.seed = sampler_.seed();
   for (Token t : prompt) sampler_.accept(t);
+  if (options.format == ResponseFormat::JsonObject) {
+    if (!constraint_vocab) constraint_vocab = std::make_shared<const ConstraintVocab>(tokenizer);
+    json_.emplace(std::move(constraint_vocab));
+    allowed_.resize(static_cast<size_t>(n_vocab));
+  }
 }
 
 GenerationRun::~GenerationRun() = default;
@@ -116,12 +122,19 @@ std::optional<Token> GenerationRun::sample(std::span<const float> logits) {
     g_.finish = FinishReason::Cancelled;
     return std::nullopt;
   }
-  const Token token = sampler_.sample(logits);
+  Token token = sampler_.sample(logits);
+  if (json_ && !json_->allows(token)) {
+    json_->fill_allowed(allowed_);
+    token = sampler_.sample(logits, allowed_);
+  }
   if (i == 0) g_.first_token_seconds = seconds_since(start_);
-  if (tokenizer_.is_end_of_generation(token)) {
+  // No token at all can follow only when the vocabulary lacks what the constraint needs (such as
+  // an end-of-generation token once the object is complete).
+  if (token < 0 || tokenizer_.is_end_of_generation(token)) {
     g_.finish = FinishReason::Stop;
     return std::nullopt;
   }
+  if (json_) json_->accept(token);
   sampler_.accept(token);
   g_.tokens.push_back(token);
   if (stops_->append(stream_.push(token))) {
@@ -131,6 +144,11 @@ std::optional<Token> GenerationRun::sample(std::span<const float> logits) {
   }
   if (!emit(stops_->take_safe())) {
     g_.finish = FinishReason::Cancelled;
+    return std::nullopt;
+  }
+  // Only end-of-generation could follow a complete object: end without sampling it.
+  if (json_ && json_->complete()) {
+    g_.finish = FinishReason::Stop;
     return std::nullopt;
   }
   if (i + 1 == options_.max_tokens) return std::nullopt;

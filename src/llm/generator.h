@@ -14,15 +14,25 @@
 
 #include "core/cancellation.h"
 #include "llm/context.h"
+#include "llm/json_constraint.h"
 #include "llm/sampler.h"
 #include "llm/tokenizer.h"
 
 namespace tektra::llm {
 
+enum class ResponseFormat {
+  Text,
+  // One JSON object (RFC 8259, as JsonAcceptor reads it): each token is sampled among those that
+  // keep the text the start of one, and generation ends, as a stop, right after its closing
+  // brace. A stop string or max_tokens can still cut it short.
+  JsonObject,
+};
+
 struct GenerateOptions {
   int max_tokens = 256;
   std::vector<std::string> stop;  // generation ends before the first occurrence of any of these
   SamplingParams sampling;
+  ResponseFormat format = ResponseFormat::Text;
 };
 
 enum class FinishReason { Stop, Length, Cancelled };
@@ -47,10 +57,12 @@ using TextCallback = std::function<bool(std::string_view)>;
 // caller's: one Context (generate() below) or a batch shared with other sequences.
 class GenerationRun {
  public:
-  // Throws Error("empty_prompt") when the prompt has no tokens.
+  // Throws Error("empty_prompt") when the prompt has no tokens. A constrained format (JsonObject)
+  // needs the tokenizer's ConstraintVocab: pass one kept for many runs, or the run makes its own.
   GenerationRun(const Tokenizer& tokenizer, int64_t n_vocab, std::span<const Token> prompt,
                 const GenerateOptions& options, TextCallback on_text = {},
-                CancellationToken cancel = {});
+                CancellationToken cancel = {},
+                std::shared_ptr<const ConstraintVocab> constraint_vocab = nullptr);
   ~GenerationRun();
   GenerationRun(const GenerationRun&) = delete;
   GenerationRun& operator=(const GenerationRun&) = delete;
@@ -81,6 +93,8 @@ class GenerationRun {
   Sampler sampler_;
   TokenTextStream stream_;
   std::unique_ptr<StopMatcher> stops_;
+  std::optional<JsonConstraint> json_;
+  std::vector<uint8_t> allowed_;  // the constraint's mask, when the sampled token is refused
   Generation g_;
   std::chrono::steady_clock::time_point start_, generation_start_;
   bool stop_string_ = false;

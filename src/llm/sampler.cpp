@@ -97,10 +97,17 @@ void Sampler::keep_min_p() {
   candidates_.resize(keep);
 }
 
-int32_t Sampler::sample(std::span<const float> logits) {
+int32_t Sampler::sample(std::span<const float> logits, std::span<const uint8_t> allowed) {
   candidates_.clear();
-  for (size_t i = 0; i < logits.size(); ++i)
-    candidates_.push_back({static_cast<int32_t>(i), logits[i]});
+  if (allowed.empty()) {
+    for (size_t i = 0; i < logits.size(); ++i)
+      candidates_.push_back({static_cast<int32_t>(i), logits[i]});
+  } else {
+    const size_t n = std::min(logits.size(), allowed.size());
+    for (size_t i = 0; i < n; ++i)
+      if (allowed[i]) candidates_.push_back({static_cast<int32_t>(i), logits[i]});
+    if (candidates_.empty()) return -1;
+  }
   apply_penalties();
   if (params_.temperature <= 0.0f) {
     // Greedy: the first of equal maxima, as llama.cpp picks.

@@ -26,7 +26,11 @@ class Sampler {
   Sampler(SamplingParams params, int64_t n_vocab);
 
   // Chooses the next token from `logits` (n_vocab floats); does not record it.
-  int32_t sample(std::span<const float> logits);
+  int32_t sample(std::span<const float> logits) { return sample(logits, {}); }
+  // The same among the tokens t with allowed[t] != 0 (every token when `allowed` is empty); -1
+  // when none is allowed. A constraint that refuses the token sample(logits) chose samples again
+  // with its mask: both draws come from the seeded generator, so the result stays reproducible.
+  int32_t sample(std::span<const float> logits, std::span<const uint8_t> allowed);
   // Records a token of the sequence (prompt or generated) for the penalties.
   void accept(int32_t token);
   void reset();

@@ -55,6 +55,10 @@ Scheduler::~Scheduler() {
 }
 
 std::future<Generation> Scheduler::submit(GenerationRequest request) {
+  if (request.options.format != ResponseFormat::Text)
+    std::call_once(constraint_once_, [&] {
+      constraint_vocab_ = std::make_shared<const ConstraintVocab>(*tokenizer_);
+    });
   auto pending = std::make_unique<Pending>();
   pending->request = std::move(request);
   auto future = pending->promise.get_future();
@@ -111,7 +115,9 @@ void Scheduler::admit(std::unique_ptr<Pending> pending) {
   try {
     check(r.prompt);
     active->run.emplace(*tokenizer_, evaluator_.model().config().n_vocab, r.prompt, r.options,
-                        r.on_text, r.cancel);
+                        r.on_text, r.cancel,
+                        // Read only for requests that built it in submit(), before queueing.
+                        r.options.format != ResponseFormat::Text ? constraint_vocab_ : nullptr);
   } catch (...) {
     active->pending->promise.set_exception(std::current_exception());
     return;

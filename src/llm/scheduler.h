@@ -75,6 +75,9 @@ class Scheduler {
 
   BatchEvaluator evaluator_;
   std::shared_ptr<const Tokenizer> tokenizer_;
+  // Built by the first constrained request, on its caller's thread rather than the batch's.
+  std::once_flag constraint_once_;
+  std::shared_ptr<const ConstraintVocab> constraint_vocab_;
   std::vector<Slot> slots_;
   std::vector<BatchItem> items_;
   std::vector<Slot*> item_slots_;  // the slot of each item that wants logits, in order

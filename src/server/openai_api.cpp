@@ -48,6 +48,29 @@ int64_t integer(const json& body, const char* key, int64_t fallback, int64_t lo,
   return v;
 }
 
+// response_format: {"type": "text"} (the default) or {"type": "json_object"}, which constrains
+// sampling to one JSON object. Schemas are not enforced, so json_schema is refused rather than
+// answered with JSON that may not match.
+llm::ResponseFormat response_format(const json& body) {
+  if (!body.contains("response_format") || body["response_format"].is_null())
+    return llm::ResponseFormat::Text;
+  const json& format = body["response_format"];
+  if (!format.is_object() || !format.contains("type") || !format["type"].is_string())
+    throw Error("invalid_value",
+                "\"response_format\" must be an object with a \"type\": \"text\" or "
+                "\"json_object\"");
+  const std::string type = format["type"].get<std::string>();
+  if (type == "text") return llm::ResponseFormat::Text;
+  if (type == "json_object") return llm::ResponseFormat::JsonObject;
+  if (type == "json_schema")
+    throw Error("unsupported_value",
+                "response_format \"json_schema\" is not supported; use \"json_object\" and "
+                "describe the schema in the prompt");
+  throw Error("invalid_value", fmt::format("response_format type \"{}\" is not one of \"text\", "
+                                           "\"json_object\"",
+                                           type));
+}
+
 // OpenAI's sampling fields, plus llama.cpp server's top_k, min_p and repeat_penalty. Fields left
 // out keep `tektra generate`'s defaults, so equal settings give equal text.
 llm::GenerateOptions generation_options(const json& body, int64_t default_max_tokens) {
@@ -82,6 +105,7 @@ llm::GenerateOptions generation_options(const json& body, int64_t default_max_to
       throw Error("invalid_value", "\"stop\" must be a string or an array of up to 4 strings");
     }
   }
+  o.format = response_format(body);
   return o;
 }
 
@@ -311,10 +335,9 @@ HttpResponse chat_completions(const HttpRequest& request, ServerServices& s) {
   auto choice = [](const json& delta, const json& finish) {
     return json{{"index", 0}, {"delta", delta}, {"logprobs", nullptr}, {"finish_reason", finish}};
   };
-  // With tools offered, the reply is read for calls in the model family's own syntax.
-  const auto format = !inputs_have_tools
-                          ? llm::ToolCallFormat::None
-                          : llm::detect_tool_call_format(e.chat_template()->source());
+  // With tools offered, the reply is read for calls in the model family's own syntax (Hermes when
+  // its template has no tool section and the tools were described in the prompt).
+  const auto format = inputs_have_tools ? e.tool_call_format() : llm::ToolCallFormat::None;
   const llm::ParseOptions parse_options{.id_seed = random_u64()};
   auto finish = [](const llm::Generation& g, const llm::ParsedReply& reply) -> json {
     if (!reply.tool_calls.empty() && g.finish != llm::FinishReason::Length) return "tool_calls";

@@ -111,5 +111,25 @@ TEST(Sampler, SameSeedSameDraws) {
   for (int i = 0; i < 20; ++i) EXPECT_EQ(a.sample(logits), c.sample(logits));
 }
 
+TEST(Sampler, AMaskLimitsTheDrawToAllowedTokens) {
+  const std::vector<float> logits = {5.0f, 1.0f, 4.0f, 0.5f};
+  const std::vector<uint8_t> allowed = {0, 1, 1, 0};
+  Sampler greedy_sampler(greedy(), 4);
+  EXPECT_EQ(greedy_sampler.sample(logits, allowed), 2);  // the best allowed, not the best
+  SamplingParams p;
+  p.temperature = 2.0f;
+  p.top_k = 0;
+  p.top_p = 1.0f;
+  p.min_p = 0.0f;
+  p.seed = 11;
+  Sampler hot(p, 4);
+  std::map<int32_t, int> seen;
+  for (int i = 0; i < 300; ++i) ++seen[hot.sample(logits, allowed)];
+  EXPECT_EQ(seen.size(), 2u);  // both allowed tokens, never another
+  EXPECT_GT(seen[1], 0);
+  EXPECT_GT(seen[2], 0);
+  EXPECT_EQ(hot.sample(logits, std::vector<uint8_t>(4, 0)), -1);  // nothing allowed
+}
+
 }  // namespace
 }  // namespace tektra::llm

@@ -17,20 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-// The `data:` events of a Server-Sent Events body, in order ("[DONE]" kept as a string).
-std::vector<json> events(const std::string& body) {
-  std::vector<json> out;
-  size_t at = 0;
-  while ((at = body.find("data: ", at)) != std::string::npos) {
-    const size_t end = body.find("\n\n", at);
-    if (end == std::string::npos) break;
-    const std::string data = body.substr(at + 6, end - at - 6);
-    out.push_back(data == "[DONE]" ? json("[DONE]") : json::parse(data));
-    at = end + 2;
-  }
-  return out;
-}
-
 TEST(OpenAiWithoutModel, SaysNoModelIsLoaded) {
   TestServer server([](Config& c) { c.llm.model = "none"; });
   const json models = parse_body(http_request(server.port(), "GET", "/v1/models"));
@@ -106,7 +92,7 @@ TEST_F(OpenAi, CompletionMatchesGenerateForTheSameSeed) {
   const auto sse = post(streamed);
   ASSERT_EQ(sse.status, 200);
   EXPECT_EQ(sse.headers.at("content-type"), "text/event-stream");
-  const auto all = events(sse.body);
+  const auto all = sse_events(sse.body);
   ASSERT_GE(all.size(), 4u) << sse.body;
   std::string text;
   for (size_t i = 0; i + 3 < all.size(); ++i) {
@@ -148,7 +134,7 @@ TEST_F(OpenAi, ADisconnectedStreamIsCancelledAndFreesTheSlot) {
   const json body = {
       {"prompt", "Once upon a time"}, {"max_tokens", 100000}, {"temperature", 0}, {"stream", true}};
   http_stream(server_->port(), "/v1/completions", body.dump(),
-              [](const std::string& so_far) { return events(so_far).size() < 3; });
+              [](const std::string& so_far) { return sse_events(so_far).size() < 3; });
   const auto reply = post({{"prompt", "One day"}, {"max_tokens", 5}, {"temperature", 0}});
   EXPECT_EQ(reply.status, 200);
   EXPECT_EQ(metric(port, cancelled) - cancelled0, 1);
@@ -194,7 +180,7 @@ TEST_F(OpenAi, ChatMatchesGenerateOnTheTemplatePrompt) {
 
   body["stream"] = true;
   const auto sse = http_request(server_->port(), "POST", "/v1/chat/completions", body.dump());
-  const auto all = events(sse.body);
+  const auto all = sse_events(sse.body);
   ASSERT_GE(all.size(), 3u);
   EXPECT_EQ(all.front()["object"], "chat.completion.chunk");
   EXPECT_EQ(all.front()["choices"][0]["delta"]["role"], "assistant");
@@ -222,6 +208,8 @@ TEST_F(OpenAi, ChatRepliesFillAtMostTheContext) {
 // goes through the Hermes reader (ChatML's family) and streamed content equals the whole reply.
 // The readers themselves are tested on captured outputs in tests/llm/tool_calls_test.cpp.
 TEST_F(OpenAi, ChatWithToolsOfferedStreamsTheSameContent) {
+  // stories260K has no template, so the tools are described in the prompt (tool_prompt.h): more
+  // than this fixture's 256 positions hold, which is refused before the response starts...
   json body = {
       {"messages", {{{"role", "user"}, {"content", "Set a timer"}}}},
       {"tools",
@@ -231,17 +219,34 @@ TEST_F(OpenAi, ChatWithToolsOfferedStreamsTheSameContent) {
            {"description", "Starts a timer"},
            {"parameters",
             {{"type", "object"}, {"properties", {{"seconds", {{"type", "integer"}}}}}}}}}}}},
-      {"max_tokens", 24},
+      {"max_tokens", 16},
       {"temperature", 0}};
+  const auto refused = http_request(server_->port(), "POST", "/v1/chat/completions", body.dump());
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(error_code(refused), "context_full");
+
+  // ... and fit the model's whole context.
+  TestServer wide([](Config& c) {
+    c.llm.model = fixture("stories260K.gguf").string();
+    c.llm.slots = 1;
+    c.llm.context = 512;
+    c.llm.threads = 1;
+  });
   const json out =
-      parse_body(http_request(server_->port(), "POST", "/v1/chat/completions", body.dump()));
+      parse_body(http_request(wide.port(), "POST", "/v1/chat/completions", body.dump()));
   ASSERT_TRUE(out.contains("choices")) << out.dump();
   const json& message = out["choices"][0]["message"];
   EXPECT_FALSE(message.contains("tool_calls"));
   EXPECT_EQ(out["choices"][0]["finish_reason"], "length");
+  json plain = body;
+  plain.erase("tools");
+  const json without =
+      parse_body(http_request(wide.port(), "POST", "/v1/chat/completions", plain.dump()));
+  EXPECT_GT(out["usage"]["prompt_tokens"].get<int>(),
+            without["usage"]["prompt_tokens"].get<int>() + 100);
   body["stream"] = true;
   const auto all =
-      events(http_request(server_->port(), "POST", "/v1/chat/completions", body.dump()).body);
+      sse_events(http_request(wide.port(), "POST", "/v1/chat/completions", body.dump()).body);
   std::string text;
   for (const auto& event : all)
     if (event.is_object() && event["choices"][0]["delta"].contains("content"))
