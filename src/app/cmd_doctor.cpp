@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "llm/chat_template.h"
 #include "llm/model.h"
+#include "llm/remote_engine.h"
 #include "llm/tokenizer.h"
 #include "llm/tool_calls.h"
 #include "store/store.h"
@@ -134,6 +135,27 @@ bool check_model(const std::filesystem::path& path, Report& r) {
   }
 }
 
+// A remote model server: whether it answers and what it lists.
+void check_remote(const Config& config, Report& r) {
+  try {
+    llm::RemoteEngine remote({.url = config.llm.url});
+    const auto models = remote.list_models(std::chrono::seconds(3));
+    std::string listed;
+    for (const auto& m : models) {
+      if (!listed.empty()) listed += ", ";
+      listed += m;
+    }
+    r.ok("remote model",
+         fmt::format(
+             "{} answers; models: {}{}", config.llm.url, listed.empty() ? "(none listed)" : listed,
+             config.llm.remote_model.empty() ? "" : "; serve uses " + config.llm.remote_model));
+  } catch (const Error& e) {
+    r.missing(
+        "remote model", e.what(),
+        "start the server, or fix llm.url; meanwhile the assistant answers from intents only");
+  }
+}
+
 void check_models(const Config& config, Report& r) {
   fmt::print("\nLanguage models\n");
   std::vector<std::filesystem::path> found;
@@ -153,12 +175,14 @@ void check_models(const Config& config, Report& r) {
   std::optional<std::filesystem::path> served;
   for (const auto& f : found)
     if (check_model(f, r) && !served) served = f;
-  if (config.llm.model == "none") {
+  if (!config.llm.url.empty()) {
+    check_remote(config, r);
+  } else if (config.llm.model == "none") {
     r.note("serve", "runs without a language model (llm.model = none)");
   } else if (!config.llm.model.empty() || served) {
     const std::string model = config.llm.model.empty() ? served->string() : config.llm.model;
-    r.note("serve", fmt::format("serves {} at /v1/chat/completions and /v1/completions; the voice "
-                                "conversation does not use it yet",
+    r.note("serve", fmt::format("answers what no intent matches with {}, and serves it at "
+                                "/v1/chat/completions and /v1/completions",
                                 model));
   }
 }

@@ -21,12 +21,23 @@ void add_serve_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option(
       "--llm", *llm,
       "GGUF language model (default: the first in the model directory; none: no model)");
-  cmd->callback([&global, host, port, voice, llm] {
+  auto llm_url = std::make_shared<std::optional<std::string>>();
+  auto llm_model = std::make_shared<std::optional<std::string>>();
+  auto llm_key_env = std::make_shared<std::optional<std::string>>();
+  cmd->add_option("--llm-url", *llm_url,
+                  "a remote OpenAI-compatible server instead of a local model (http://host:port)");
+  cmd->add_option("--llm-model", *llm_model, "the remote server's model (default: its first)");
+  cmd->add_option("--llm-api-key-env", *llm_key_env,
+                  "environment variable holding the remote server's API key");
+  cmd->callback([&global, host, port, voice, llm, llm_url, llm_model, llm_key_env] {
     Config config = global.load();
     if (*host) config.server.host = **host;
     if (*port) config.server.port = **port;
     if (*voice) config.tts.voice = **voice;
     if (*llm) config.llm.model = **llm;
+    if (*llm_url) config.llm.url = **llm_url;
+    if (*llm_model) config.llm.remote_model = **llm_model;
+    if (*llm_key_env) config.llm.api_key_env = **llm_key_env;
     Runtime runtime(std::move(config));
     Server server(runtime.services());
     server.start();

@@ -10,6 +10,7 @@
 #include "core/metrics.h"
 #include "core/thread_pool.h"
 #include "core/timer_queue.h"
+#include "llm/remote_engine.h"
 #include "server/server.h"
 #include "store/store.h"
 #include "stt/stt.h"
@@ -34,14 +35,16 @@ class Runtime {
   SpeechRecognizer& recognizer() { return *recognizer_; }
   VoiceCatalog& voices() { return voices_; }
   llm::LocalEngine* llm() { return llm_.get(); }
-  // The language model the agent talks to; null when there is none.
-  llm::ChatEngine* chat_engine() { return llm_.get(); }
+  // The language model the agent talks to: the remote one when llm.url is set, else the local
+  // one; null when there is none.
+  llm::ChatEngine* chat_engine();
 
  private:
   // Declaration order is teardown order reversed: the pools and timers stop before what they use.
   EventBus bus_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<llm::LocalEngine> llm_;
+  std::unique_ptr<llm::RemoteEngine> remote_;
   std::unique_ptr<Agent> agent_;
   std::unique_ptr<SpeechRecognizer> recognizer_;
   VoiceCatalog voices_;

@@ -158,6 +158,16 @@ std::vector<ConfigKey> make_keys() {
       integer(
           "llm.threads", "compute threads for the model (0: one per core)",
           [](Config& c) { return &c.llm.threads; }, 0, 256),
+      text("llm.url",
+           "a remote OpenAI-compatible server (http://host:port) instead of a local model",
+           [](Config& c) { return &c.llm.url; }),
+      text("llm.remote_model", "the remote server's model; empty: the first it lists",
+           [](Config& c) { return &c.llm.remote_model; }),
+      text("llm.api_key_env", "environment variable holding the remote server's API key",
+           [](Config& c) { return &c.llm.api_key_env; }),
+      integer(
+          "llm.timeout_ms", "wait for a remote reply to start, and between its pieces",
+          [](Config& c) { return &c.llm.timeout_ms; }, 100, 3600000),
   };
 }
 

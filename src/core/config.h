@@ -59,6 +59,11 @@ struct LlmConfig {
   int slots = 4;       // generations served at once (continuous batching)
   int context = 4096;  // positions per generation
   int threads = 0;     // compute threads; 0: one per core
+  // A remote OpenAI-compatible server instead of a local model (llm/remote_engine.h).
+  std::string url;           // http://host:port; empty: none
+  std::string remote_model;  // empty: the first model it lists
+  std::string api_key_env;   // the environment variable holding its API key (never the key)
+  int timeout_ms = 60000;    // to the first byte of a reply, and between streamed pieces
 };
 
 struct Config {
