@@ -18,13 +18,8 @@ class AssistantApi : public ::testing::Test {
  protected:
   void SetUp() override {
     TEKTRA_REQUIRE_FIXTURE("stories260K.gguf");
-    server_ = std::make_unique<TestServer>([](Config& c) {
-      c.llm.model = fixture("stories260K.gguf").string();
-      c.llm.slots = 2;
-      c.llm.context = 512;
-      c.llm.threads = 1;
-      c.agent.max_reply_tokens = 48;
-    });
+    server_ = std::make_unique<TestServer>(
+        with_stories260k(2, 512, [](Config& c) { c.agent.max_reply_tokens = 48; }));
   }
 
   HttpReply chat(const json& body) {

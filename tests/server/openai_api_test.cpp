@@ -31,12 +31,7 @@ class OpenAi : public ::testing::Test {
  protected:
   void SetUp() override {
     TEKTRA_REQUIRE_FIXTURE("stories260K.gguf");
-    server_ = std::make_unique<TestServer>([](Config& c) {
-      c.llm.model = fixture("stories260K.gguf").string();
-      c.llm.slots = 1;
-      c.llm.context = 256;
-      c.llm.threads = 1;
-    });
+    server_ = std::make_unique<TestServer>(with_stories260k(1, 256));
   }
 
   HttpReply post(const json& body) {
@@ -226,12 +221,7 @@ TEST_F(OpenAi, ChatWithToolsOfferedStreamsTheSameContent) {
   EXPECT_EQ(error_code(refused), "context_full");
 
   // ... and fit the model's whole context.
-  TestServer wide([](Config& c) {
-    c.llm.model = fixture("stories260K.gguf").string();
-    c.llm.slots = 1;
-    c.llm.context = 512;
-    c.llm.threads = 1;
-  });
+  TestServer wide(with_stories260k(1, 512));
   const json out =
       parse_body(http_request(wide.port(), "POST", "/v1/chat/completions", body.dump()));
   ASSERT_TRUE(out.contains("choices")) << out.dump();

@@ -6,9 +6,23 @@
 
 #include "app/runtime.h"
 #include "server/server.h"
+#include "support/fixtures.h"
 #include "support/temp_dir.h"
 
 namespace tektra::test {
+
+// A configuration change that makes the real stories260K fixture the language model, on one
+// compute thread. Tests using it call TEKTRA_REQUIRE_FIXTURE("stories260K.gguf") first.
+inline std::function<void(Config&)> with_stories260k(int slots, int context,
+                                                     std::function<void(Config&)> more = {}) {
+  return [=](Config& c) {
+    c.llm.model = fixture("stories260K.gguf").string();
+    c.llm.slots = slots;
+    c.llm.context = context;
+    c.llm.threads = 1;
+    if (more) more(c);
+  };
+}
 
 class TestServer {
  public:

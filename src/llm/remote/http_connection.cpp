@@ -208,6 +208,15 @@ HttpHead HttpConnection::read_head(std::chrono::milliseconds timeout) {
   return h;
 }
 
+std::string HttpConnection::take_remaining(std::chrono::milliseconds timeout) {
+  if (buffer_.empty() && !fill(timeout)) throw Error("connection_lost", "the response ended early");
+  const size_t n = std::min(buffer_.size(), static_cast<size_t>(remaining_));
+  remaining_ -= static_cast<int64_t>(n);
+  std::string piece = buffer_.substr(0, n);
+  buffer_.erase(0, n);
+  return piece;
+}
+
 std::optional<std::string> HttpConnection::read_body(std::chrono::milliseconds timeout) {
   if (done_) return std::nullopt;
   switch (body_) {
@@ -222,23 +231,12 @@ std::optional<std::string> HttpConnection::read_body(std::chrono::milliseconds t
         done_ = true;
         return std::nullopt;
       }
-      if (buffer_.empty() && !fill(timeout))
-        throw Error("connection_lost", "the response ended early");
-      const size_t n = std::min(buffer_.size(), static_cast<size_t>(remaining_));
-      remaining_ -= static_cast<int64_t>(n);
-      std::string piece = buffer_.substr(0, n);
-      buffer_.erase(0, n);
-      return piece;
+      return take_remaining(timeout);
     }
     case Body::Chunked:
       for (;;) {
         if (remaining_ > 0) {
-          if (buffer_.empty() && !fill(timeout))
-            throw Error("connection_lost", "the response ended inside a chunk");
-          const size_t n = std::min(buffer_.size(), static_cast<size_t>(remaining_));
-          remaining_ -= static_cast<int64_t>(n);
-          std::string piece = buffer_.substr(0, n);
-          buffer_.erase(0, n);
+          std::string piece = take_remaining(timeout);
           if (remaining_ == 0) remaining_ = -1;  // the chunk's CRLF comes next
           return piece;
         }

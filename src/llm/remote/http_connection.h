@@ -52,6 +52,8 @@ class HttpConnection {
  private:
   // Appends what arrives to buffer_; false at end of stream.
   bool fill(std::chrono::milliseconds timeout);
+  // Up to remaining_ bytes of what has arrived (waiting for some), counted off remaining_.
+  std::string take_remaining(std::chrono::milliseconds timeout);
 
   int fd_ = -1;
   CancellationToken cancel_;
