@@ -69,7 +69,15 @@ LlmTurn LlmResponder::respond(const std::string& conversation_id, const std::str
       turn.text += piece;
       return !on_text || on_text(piece);
     };
-    llm::ChatReply reply = engine_.chat(request, on_content, cancel);
+    llm::ChatReply reply;
+    try {
+      reply = engine_.chat(request, on_content, cancel);
+    } catch (const Error& e) {
+      // A remote server's context can be smaller than its estimate said: answer without tools.
+      if (e.code() != "context_full" || request.tools.is_null()) throw;
+      request.tools = nullptr;
+      reply = engine_.chat(request, on_content, cancel);
+    }
     ++turn.rounds;
     turn.last_token_seconds = seconds_between(start, SteadyClock::now());
     turn.cancelled = reply.finish == llm::FinishReason::Cancelled;

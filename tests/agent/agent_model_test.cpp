@@ -235,6 +235,16 @@ TEST_F(AgentModelTest, WhenSummarisingFailsOldTurnsAreDroppedWithANote) {
   EXPECT_EQ(last.messages.dump().find("question 0 "), std::string::npos);
 }
 
+TEST_F(AgentModelTest, AnEngineWhoseContextIsSmallerThanEstimatedIsAskedAgainWithoutTools) {
+  // A remote server's real context, smaller than the one configured: the tools overflow it.
+  model.refuse_over = 600;
+  model.add("Fine without tools.");
+  AgentReply reply = say("tell me a joke");
+  EXPECT_EQ(reply.text, "Fine without tools.");
+  ASSERT_EQ(model.calls(), 1u);
+  EXPECT_TRUE(model.requests()[0].tools.is_null());
+}
+
 TEST_F(AgentModelTest, AMessageTooLongForTheContextIsAClearError) {
   model.set_context_size(300);
   config.max_reply_tokens = 100;

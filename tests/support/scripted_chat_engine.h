@@ -38,7 +38,8 @@ class ScriptedChatEngine : public llm::ChatEngine {
   // Test knobs, set before use.
   std::chrono::milliseconds piece_delay{0};  // between streamed pieces
   size_t piece_bytes = 4;
-  bool unavailable = false;                // every call fails as an unreachable remote does
+  bool unavailable = false;  // every call fails as an unreachable remote does
+  int64_t refuse_over = 0;   // refuse prompts over this many tokens (0: the context size)
   std::atomic<size_t> pieces_streamed{0};  // over all calls
   // When set, writes the output for each request instead of the queue.
   std::function<std::string(const llm::ChatRequest&)> script;
@@ -54,7 +55,7 @@ class ScriptedChatEngine : public llm::ChatEngine {
   llm::ChatReply chat(const llm::ChatRequest& request, const llm::ContentCallback& on_content,
                       const CancellationToken& cancel) override {
     if (unavailable) throw Error("engine_unavailable", "the scripted model is down");
-    if (prompt_tokens(request) > context_)
+    if (prompt_tokens(request) > (refuse_over > 0 ? refuse_over : context_))
       throw Error("context_full", "the scripted prompt does not fit");
     std::string output = "I have nothing more to say.";
     {
