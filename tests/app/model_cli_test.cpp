@@ -101,9 +101,20 @@ TEST_F(Cli, DoctorSaysWhichModelsRun) {
       << r.out;
   EXPECT_NE(r.out.find("b.gguf: cannot run:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("no chat template (ChatML)"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("serves " + (models / "a.gguf").string() + " at /v1/chat/completions"),
+  EXPECT_NE(r.out.find("answers what no intent matches with " + (models / "a.gguf").string() +
+                       ", and serves it at /v1/chat/completions"),
             std::string::npos)
       << r.out;
+}
+
+TEST_F(Cli, DoctorSaysWhetherTheRemoteModelAnswers) {
+  ProcessResult r = tektra({"doctor", "--set", "llm.url=http://127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("MISSING  remote model           http://127.0.0.1:1: cannot connect"),
+            std::string::npos)
+      << r.out;
+  r = tektra({"doctor", "--set", "llm.url=https://example.org"});
+  EXPECT_NE(r.out.find("https is not supported"), std::string::npos) << r.out;
 }
 
 }  // namespace
