@@ -20,12 +20,14 @@ constexpr int64_t kSummaryInputBytes = 6000;  // of transcript given to one summ
 constexpr int kSummaryTokens = 160;
 constexpr double kTrimTarget = 0.6;  // history kept after a trim, as a share of the budget
 
-std::string local_time(std::chrono::system_clock::time_point now) {
+// The date only: the prompt's start stays the same all day, so the engine can reuse what it
+// computed for it (the time of day is a tool call away).
+std::string local_date(std::chrono::system_clock::time_point now) {
   const std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
   localtime_r(&t, &tm);
   char text[64];
-  std::strftime(text, sizeof text, "%A %d %B %Y, %H:%M", &tm);
+  std::strftime(text, sizeof text, "%A %d %B %Y", &tm);
   return text;
 }
 
@@ -71,14 +73,16 @@ std::string system_prompt(const PromptInputs& in) {
       "\nSpeak in a {} way. Your replies are spoken aloud, so write plain sentences: no markdown, "
       "lists, code or emoji. {}",
       p.style, verbosity_rule(p.verbosity));
-  s += "\nIt is " + local_time(in.now) + ".";
-  if (!in.instructions.empty()) s += "\n" + in.instructions;
   if (!in.capabilities.empty()) {
     s += "\nWith your tools you can ";
     for (size_t i = 0; i < in.capabilities.size(); ++i)
       s += (i == 0 ? "" : i + 1 == in.capabilities.size() ? " and " : ", ") + in.capabilities[i];
     s += ". Use them rather than guessing.";
   }
+  if (!in.instructions.empty()) s += "\n" + in.instructions;
+  // What changes from day to day or turn to turn comes last, so the start of the prompt stays
+  // the same and the engine can reuse what it computed for it.
+  s += "\nToday is " + local_date(in.now) + ".";
   if (!in.facts.empty()) {
     s += "\nWhat you know about the user:";
     for (const auto& hit : in.facts)

@@ -150,7 +150,8 @@ class Recorder : public SessionObserver {
   std::string transcript_;
 };
 
-// Streams one utterance in real time, then silence until the reply finishes. Returns the
+// Streams one utterance in real time, then silence until the reply finishes (at most 2 minutes:
+// a model's reply can be long). Returns the
 // voice-to-voice latency in seconds (nullopt when no reply audio came).
 template <typename Push, typename FirstAudio, typename Done>
 std::optional<double> stream_utterance(const Utterance& u, Push push, FirstAudio first_audio,
@@ -169,7 +170,7 @@ std::optional<double> stream_utterance(const Utterance& u, Push push, FirstAudio
     } else {
       push(std::span<const int16_t>(silence));
       if (done()) break;
-      if (SteadyClock::now() - start > 15s) break;
+      if (SteadyClock::now() - start > 120s) break;
     }
   }
   auto first = first_audio();

@@ -59,9 +59,11 @@ ChatTemplateInputs with_tools_in_prompt(ChatTemplateInputs inputs, const ChatTem
   const bool has_system = !in.empty() && in[0].value("role", "") == "system";
   if (has_system) {
     ordered_json system = in[0];
-    std::string content = text_of(system["content"]);
+    // The tools first: they stay the same from turn to turn, while a system prompt's end often
+    // changes (memories), so the engine can reuse the longest computed prefix.
+    std::string content = instructions;
     content += "\n\n";
-    content += instructions;
+    content += text_of(system["content"]);
     system["content"] = std::move(content);
     messages.push_back(std::move(system));
   } else {

@@ -142,7 +142,7 @@ TEST(ToolPrompt, DescribesToolsAndRewritesCallsAndResultsForTemplatesWithout) {
   EXPECT_TRUE(out.tools.is_null());
   ASSERT_EQ(out.messages.size(), 4u);
   const std::string system = out.messages[0]["content"];
-  EXPECT_TRUE(system.starts_with("Be kind.\n\n"));
+  EXPECT_TRUE(system.ends_with("</tool_response>.\n\nBe kind.")) << system;
   EXPECT_NE(system.find("<tools>\n{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}"),
             std::string::npos);
   EXPECT_EQ(out.messages[2]["content"],
