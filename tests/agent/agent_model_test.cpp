@@ -313,6 +313,9 @@ TEST_F(AgentModelTest, ThePersonalityIsEditableValidatedAndPersists) {
   EXPECT_NE(prompt.find("You are Ada"), std::string::npos);
   EXPECT_NE(prompt.find("You love trains."), std::string::npos);
   EXPECT_EQ(say("hello").text, "Hello! I'm Ada. How can I help?");
+  // The new name is ignored in commands, as the configured one is.
+  EXPECT_EQ(say("thanks Ada").intent, "Thanks");
+  EXPECT_EQ(say("hey Ada what is 12 times 7").intent, "Calculate");
 
   EXPECT_EQ(agent().reset_personality().name, "Tektra");
   EXPECT_EQ(agent().personality().name, "Tektra");
