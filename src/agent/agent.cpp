@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "agent/text_normalizer.h"
 #include "agent/tools/builtin_tools.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -27,6 +28,29 @@ std::string title_for(std::string_view text) {
     if (c == '\n' || c == '\r' || c == '\t') c = ' ';
   }
   return cut_utf8(title, kTitleBytes);
+}
+
+// `text` without the words of `name` ("thanks Ada" -> "thanks"): the intent engine knows the
+// configured name as a filler, not one given later through the API. Unchanged when absent.
+std::string without_words(std::string_view text, std::string_view name) {
+  const std::vector<Token> words = normalize_text(text);
+  const std::vector<Token> drop = normalize_text(name);
+  if (drop.empty()) return std::string(text);
+  std::string kept;
+  bool found = false;
+  for (size_t i = 0; i < words.size();) {
+    bool here = i + drop.size() <= words.size();
+    for (size_t k = 0; here && k < drop.size(); ++k) here = words[i + k].text == drop[k].text;
+    if (here) {
+      found = true;
+      i += drop.size();
+      continue;
+    }
+    if (!kept.empty()) kept += ' ';
+    kept += words[i].text;
+    ++i;
+  }
+  return found ? kept : std::string(text);
 }
 
 void record_turn(const AgentReply& reply, double seconds) {
@@ -103,7 +127,10 @@ AgentReply Agent::respond(const AgentRequest& request) {
                               ? store_.create_conversation(title_for(request.text)).id
                               : request.conversation_id;
 
-  std::optional<IntentMatch> match = engine_.match(request.text);
+  const Personality personality = current_personality(store_, config_);
+  std::optional<IntentMatch> match = engine_.match(
+      personality.name == config_.name ? request.text
+                                       : without_words(request.text, personality.name));
   if (match) {
     reply.intent = match->intent;
     reply.slots = match->slots;
@@ -112,7 +139,6 @@ AgentReply Agent::respond(const AgentRequest& request) {
       reply.conversation_id, "user", request.text,
       {{"intent", reply.intent}, {"slots", reply.slots}, {"score", match ? match->score : 0.0}});
 
-  const Personality personality = current_personality(store_, config_);
   ToolContext tool_context{request.session_id, reply.conversation_id, store_, timers_, clock_};
   auto action = match ? actions_.find(match->intent) : actions_.end();
   if (action != actions_.end()) {
