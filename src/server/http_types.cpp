@@ -19,6 +19,10 @@ HttpResponse HttpResponse::error(int status, const std::string& code, const std:
       {{"error", {{"message", message}, {"type", type}, {"code", code}, {"param", nullptr}}}});
 }
 
+std::string sse_event(const nlohmann::json& event) {
+  return "data: " + event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n\n";
+}
+
 nlohmann::json parse_json_body(const HttpRequest& request) {
   auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded()) throw Error("invalid_json", "the request body is not valid JSON");

@@ -48,6 +48,9 @@ struct HttpResponse {
   static HttpResponse error(int status, const std::string& code, const std::string& message);
 };
 
+// One Server-Sent Events message carrying `event` as its data (invalid UTF-8 replaced).
+std::string sse_event(const nlohmann::json& event);
+
 // The request body as a JSON object; throws Error("invalid_json") otherwise.
 nlohmann::json parse_json_body(const HttpRequest& request);
 

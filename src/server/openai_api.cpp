@@ -109,10 +109,6 @@ llm::GenerateOptions generation_options(const json& body, int64_t default_max_to
   return o;
 }
 
-std::string sse(const json& event) {
-  return "data: " + event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
-}
-
 json usage(const llm::Generation& g) {
   const int completion = static_cast<int>(g.tokens.size());
   return {{"prompt_tokens", g.prompt_tokens},
@@ -210,15 +206,15 @@ HttpResponse streamed(llm::LocalEngine& e, MetricsRegistry& metrics, llm::Genera
   response.stream =
       [&e, &metrics, opening = std::move(opening), text_event, closing,
        r = std::make_shared<llm::GenerationRequest>(std::move(r))](ResponseStream& out) {
-        for (const auto& event : opening) out.write(sse(event));
+        for (const auto& event : opening) out.write(sse_event(event));
         r->on_text = [&](std::string_view text) {
           const auto event = text_event(text);
-          return !event || out.write(sse(*event));
+          return !event || out.write(sse_event(*event));
         };
         const auto g = run(e, metrics, *r, out,
                            [](const std::string& error) { return "data: " + error + "\n\n"; });
         if (!g) return;
-        for (const auto& event : closing(*g)) out.write(sse(event));
+        for (const auto& event : closing(*g)) out.write(sse_event(event));
         out.write("data: [DONE]\n\n");
       };
   return response;

@@ -66,10 +66,6 @@ json reply_json(const AgentReply& reply) {
           {"cancelled", reply.cancelled}};
 }
 
-std::string sse_event(const json& event) {
-  return "data: " + event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
-}
-
 // With a language model a reply may take seconds, so it runs on a thread of its own, not the
 // request pool; a client that disconnects cancels it. With "stream": true the text arrives as
 // Server-Sent Events ({"type": "delta", "text"}) before the reply itself ({"type": "done", ...}).
