@@ -139,11 +139,15 @@ ConversationMemory::ConversationMemory(Store& store, llm::ChatEngine& engine, in
       // A small context keeps three quarters for the prompt.
       reply_tokens_(std::min<int64_t>(reply_tokens, engine.context_size() / 4)) {}
 
-llm::ChatRequest ConversationMemory::request(const std::string& conversation_id,
-                                             const std::string& user_text, PromptInputs inputs,
-                                             ordered_json tools, const CancellationToken& cancel) {
+void ConversationMemory::recall(const std::string& conversation_id, const std::string& user_text,
+                                PromptInputs& inputs) {
   inputs.facts = store_.search_facts(user_text, 5);
   inputs.related = store_.search_messages(user_text, 3, conversation_id);
+}
+
+llm::ChatRequest ConversationMemory::request(const std::string& conversation_id,
+                                             PromptInputs inputs, ordered_json tools,
+                                             const CancellationToken& cancel) {
   const int64_t budget = engine_.context_size() - reply_tokens_;
   for (int attempt = 0;; ++attempt) {
     std::vector<Message> all = store_.messages(conversation_id);

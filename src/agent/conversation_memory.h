@@ -39,13 +39,17 @@ class ConversationMemory {
   // `reply_tokens` (at most a quarter of the context) is kept free for the model's answer.
   ConversationMemory(Store& store, llm::ChatEngine& engine, int reply_tokens);
 
-  // The request for the model's next message in `conversation_id`, whose latest user message is
-  // `user_text`. May call the model to summarise old turns first (honouring `cancel`). When even
+  // Fills `inputs` with the facts and earlier turns relevant to `user_text`: once per turn, as they
+  // stay the same over its tool rounds.
+  void recall(const std::string& conversation_id, const std::string& user_text,
+              PromptInputs& inputs);
+
+  // The request for the model's next message in `conversation_id`, with `inputs` filled by
+  // recall(). May call the model to summarise old turns first (honouring `cancel`). When even
   // the latest turn does not fit, memories are left out, then the tools. Throws
   // Error("context_full") when it still does not fit.
-  llm::ChatRequest request(const std::string& conversation_id, const std::string& user_text,
-                           PromptInputs inputs, nlohmann::ordered_json tools,
-                           const CancellationToken& cancel);
+  llm::ChatRequest request(const std::string& conversation_id, PromptInputs inputs,
+                           nlohmann::ordered_json tools, const CancellationToken& cancel);
 
   // Tokens kept free for the answer; what a reply may take.
   int reply_tokens() const { return static_cast<int>(reply_tokens_); }

@@ -40,13 +40,13 @@ LlmTurn LlmResponder::respond(const std::string& conversation_id, const std::str
   const TimePoint start = SteadyClock::now();
   LlmTurn turn;
   const auto offered = nlohmann::ordered_json::parse(tools_.openai_tools().dump());
+  memory_.recall(conversation_id, user_text, prompt);
   for (int round = 0; round <= config_.max_tool_rounds; ++round) {
     // The last round offers no tools, so the model has to answer in words.
     const bool with_tools = round < config_.max_tool_rounds && !offered.empty();
     llm::ChatRequest request;
     try {
-      request = memory_.request(conversation_id, user_text, prompt, with_tools ? offered : nullptr,
-                                cancel);
+      request = memory_.request(conversation_id, prompt, with_tools ? offered : nullptr, cancel);
     } catch (const Error&) {
       if (!cancel.cancelled()) throw;
     }
