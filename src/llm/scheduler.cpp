@@ -142,12 +142,15 @@ void Scheduler::admit(std::unique_ptr<Pending> pending) {
 
 void Scheduler::finish(Slot& slot, std::exception_ptr error) {
   auto active = std::move(slot.active);
+  {
+    // Counted free before the caller hears the result, so it never sees its own slot busy.
+    std::lock_guard lock(mutex_);
+    --active_;
+  }
   if (error)
     active->pending->promise.set_exception(error);
   else
     active->pending->promise.set_value(active->run->finish());
-  std::lock_guard lock(mutex_);
-  --active_;
 }
 
 void Scheduler::step() {

@@ -68,12 +68,15 @@ TEST_F(LocalEngineChat, StreamsTheReplyItReturnsAndMatchesGenerate) {
 
 TEST_F(LocalEngineChat, AConsumerThatSaysStopEndsTheGenerationAsCancelled) {
   ChatRequest r = request("Once upon a time", 3);
-  r.options.max_tokens = 200;
+  r.options.max_tokens = 0;  // the rest of the context: long enough that stopping shows
+  const ChatReply whole = engine_->chat(r, {});
   int pieces = 0;
   ChatReply reply = engine_->chat(r, [&](std::string_view) { return ++pieces < 3; });
   EXPECT_EQ(reply.finish, FinishReason::Cancelled);
   EXPECT_EQ(pieces, 3) << "nothing more is delivered after false";
-  EXPECT_LT(reply.completion_tokens, 50);
+  // The model runs ahead of a consumer that the machine does not schedule at once (a tiny model
+  // writes thousands of tokens a second), so only "short of the whole reply" is certain.
+  EXPECT_LT(reply.completion_tokens, whole.completion_tokens);
 }
 
 TEST_F(LocalEngineChat, ACancelledTokenStopsItAndTheSlotIsFree) {
