@@ -72,10 +72,17 @@ void check_engines(const Config& config, Report& r) {
               "sudo apt-get install pocketsphinx-en-us (or run scripts/install-deps)");
   }
   try {
-    auto vad = create_vad(config.vad);
-    r.ok("voice activity", vad->name());
+    const auto vad = choose_vad(config.vad, config.model_dir());
+    if (vad.note.empty()) {
+      r.ok("voice activity",
+           vad.config.engine + (vad.config.model.empty() ? "" : " (" + vad.config.model + ")"));
+    } else {
+      // WebRTC's detector works; the neural one is better, so say how to get it.
+      r.note("voice activity", fmt::format("{}; scripts/install-deps puts silero_vad_v6.onnx in {}",
+                                           vad.note, config.model_dir().string()));
+    }
   } catch (const Error& e) {
-    r.missing("voice activity", e.what(), "sudo apt-get install libwebrtc-audio-processing1");
+    r.missing("voice activity", e.what(), "check vad.engine and vad.model");
   }
   VoiceCatalog voices = create_voice_catalog();
   for (const auto& engine : tts_engines()) {

@@ -87,6 +87,11 @@ Runtime::Runtime(Config config)
     spdlog::warn("configured voice '{}' is not available", config.tts.voice);
   }
   if (config.stt.grammar_first) install_intent_grammar(*recognizer_, agent_->grammar_jsgf());
+  auto vad = choose_vad(config.vad, config.model_dir());
+  if (!vad.note.empty()) spdlog::warn("{}", vad.note);
+  spdlog::info("voice activity: {}{}", vad.config.engine,
+               vad.config.model.empty() ? "" : " (" + vad.config.model + ")");
+  config.vad = vad.config;
   services_ = std::unique_ptr<ServerServices>(
       new ServerServices{std::move(config), *store_, *agent_, *recognizer_, voices_, pool_,
                          replies_, timers_, bus_, MetricsRegistry::global(), llm_.get()});

@@ -110,7 +110,10 @@ std::vector<ConfigKey> make_keys() {
           [](Config& c) { return &c.tts.voice; }),
       real(
           "tts.rate", "speaking-rate multiplier", [](Config& c) { return &c.tts.rate; }, 0.25, 4.0),
-      text("vad.engine", "voice activity detector", [](Config& c) { return &c.vad.engine; }),
+      text("vad.engine", "voice activity detector: silero or webrtc",
+           [](Config& c) { return &c.vad.engine; }),
+      text("vad.model", "Silero VAD weights; empty: found in <data_dir>/models",
+           [](Config& c) { return &c.vad.model; }),
       integer(
           "vad.aggressiveness", "WebRTC VAD mode 0..3",
           [](Config& c) { return &c.vad.aggressiveness; }, 0, 3),

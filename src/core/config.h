@@ -33,7 +33,11 @@ struct TtsConfig {
 };
 
 struct VadConfig {
-  std::string engine = "webrtc";
+  // "silero" (the neural detector; WebRTC's when its weights are missing) or "webrtc".
+  std::string engine = "silero";
+  // Silero VAD v6 weights (.onnx or whisper.cpp's ggml .bin); empty: the first silero*.onnx or
+  // ggml-silero*.bin in <data_dir>/models.
+  std::string model;
   int aggressiveness = 2;         // WebRTC VAD mode 0..3
   double threshold = 0.5;         // speech ratio over the smoothing window that counts as speech
   int min_speech_ms = 120;        // speech shorter than this never starts a turn

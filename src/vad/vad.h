@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <span>
@@ -22,9 +23,19 @@ class VoiceActivityDetector {
   virtual void reset() = 0;
 };
 
-// Throws Error("unknown_engine") for a name not in vad_engines().
+// Throws Error("unknown_engine") for a name not in vad_engines(), Error("invalid_model") when
+// Silero's weights (config.model, loaded once per process) cannot be read.
 std::unique_ptr<VoiceActivityDetector> create_vad(const VadConfig& config);
 std::vector<std::string> vad_engines();
+
+// The detector sessions get. For engine "silero" with no model configured, the first weights found
+// in `model_dir`; when there are none, or they do not load, WebRTC's detector, with `note` saying
+// why. A configured model that does not load throws as create_vad() does.
+struct VadChoice {
+  VadConfig config;
+  std::string note;
+};
+VadChoice choose_vad(VadConfig config, const std::filesystem::path& model_dir);
 
 struct TurnSettings {
   double threshold = 0.5;  // smoothed speech probability that counts as speech

@@ -15,6 +15,13 @@
 namespace tektra {
 namespace {
 
+// These tests pin the turn logic down on WebRTC's detector, whose 10 ms decisions they time.
+VadConfig webrtc() {
+  VadConfig config;
+  config.engine = "webrtc";
+  return config;
+}
+
 using Kind = TurnEvent::Kind;
 
 struct Observed {
@@ -35,7 +42,7 @@ std::vector<Observed> run(TurnDetector& detector, const std::vector<int16_t>& pc
   return out;
 }
 
-std::vector<Observed> run(const std::vector<int16_t>& pcm, VadConfig config = {},
+std::vector<Observed> run(const std::vector<int16_t>& pcm, VadConfig config = webrtc(),
                           size_t chunk = 160) {
   TurnDetector detector(create_vad(config), TurnSettings::from(config));
   return run(detector, pcm, chunk);
@@ -74,7 +81,7 @@ void expect_turns(const std::vector<Observed>& events,
 }
 
 TEST(TurnSettings, FromCopiesTheVadConfig) {
-  VadConfig config;
+  VadConfig config = webrtc();
   config.threshold = 0.7;
   config.min_speech_ms = 200;
   config.silence_duration_ms = 800;
@@ -109,7 +116,7 @@ TEST(TurnDetector, JfkSplitsIntoItsFourPhrasesWithTheDefaultHangover) {
 
 TEST(TurnDetector, JfkWithoutTrailingSilenceEndsInsideATurn) {
   TEKTRA_REQUIRE_FIXTURE("jfk.wav");
-  TurnDetector detector(create_vad(VadConfig{}), TurnSettings{});
+  TurnDetector detector(create_vad(webrtc()), TurnSettings{});
   auto events = run(detector, jfk());
   ASSERT_EQ(events.size(), 7u);
   EXPECT_EQ(events.back().kind, Kind::SpeechStarted);
@@ -118,7 +125,7 @@ TEST(TurnDetector, JfkWithoutTrailingSilenceEndsInsideATurn) {
 
 TEST(TurnDetector, LongHangoverKeepsJfkOneTurn) {
   TEKTRA_REQUIRE_FIXTURE("jfk.wav");
-  VadConfig config;
+  VadConfig config = webrtc();
   config.silence_duration_ms = 1200;
   auto events = run(with_silence(jfk(), 0, 2000), config);
   expect_turns(events, {{70, 11010}}, 60);
@@ -154,7 +161,7 @@ TEST(TurnDetector, StopIsDecidedOneHangoverAfterTheLastVoicedFrame) {
   TEKTRA_REQUIRE_FIXTURE("goforward.raw");
   for (int hangover : {300, 500, 900}) {
     SCOPED_TRACE(hangover);
-    VadConfig config;
+    VadConfig config = webrtc();
     config.silence_duration_ms = hangover;
     auto events = run(with_silence(goforward(), 0, 1500), config);
     ASSERT_EQ(events.size(), 2u);
@@ -172,7 +179,7 @@ TEST(TurnDetector, SilenceAndQuietNoiseNeverStartATurn) {
   for (auto& s : noise) s = static_cast<int16_t>(hiss(rng));
   for (int mode = 0; mode <= 3; ++mode) {
     SCOPED_TRACE(mode);
-    VadConfig config;
+    VadConfig config = webrtc();
     config.aggressiveness = mode;
     TurnDetector detector(create_vad(config), TurnSettings::from(config));
     EXPECT_TRUE(run(detector, silence).empty());
@@ -209,7 +216,7 @@ TEST(TurnDetector, BurstsShorterThanMinSpeechNeverStartATurn) {
   TEKTRA_REQUIRE_FIXTURE("jfk.wav");
   auto voice = jfk();  // 1.0 s onwards is voiced ("fellow")
   for (int mode = 0; mode <= 3; ++mode) {
-    VadConfig config;
+    VadConfig config = webrtc();
     config.aggressiveness = mode;
     for (int ms : {10, 30, 60, 100, 110}) {
       for (size_t offset : {0u, 80u}) {
@@ -233,16 +240,16 @@ TEST(TurnDetector, ChunkSizesThatAreNotWholeFramesGiveTheSameEvents) {
   TEKTRA_REQUIRE_FIXTURE("jfk.wav");
   TEKTRA_REQUIRE_FIXTURE("goforward.raw");
   for (const auto& pcm : {with_silence(goforward(), 0, 1000), with_silence(jfk(), 0, 1000)}) {
-    auto reference = positions(run(pcm, VadConfig{}, 160));
+    auto reference = positions(run(pcm, webrtc(), 160));
     ASSERT_FALSE(reference.empty());
     for (size_t chunk : {size_t{1}, size_t{37}, size_t{159}, size_t{161}, size_t{333}, size_t{480},
                          size_t{1601}, pcm.size()}) {
       SCOPED_TRACE(chunk);
-      EXPECT_EQ(positions(run(pcm, VadConfig{}, chunk)), reference);
+      EXPECT_EQ(positions(run(pcm, webrtc(), chunk)), reference);
     }
     // Random chunk sizes, including empty ones.
     std::mt19937 rng(5);
-    TurnDetector detector(create_vad(VadConfig{}), TurnSettings{});
+    TurnDetector detector(create_vad(webrtc()), TurnSettings{});
     std::vector<std::pair<Kind, int64_t>> got;
     for (size_t pos = 0; pos < pcm.size();) {
       size_t n = std::min<size_t>(rng() % 700, pcm.size() - pos);
@@ -257,7 +264,7 @@ TEST(TurnDetector, ChunkSizesThatAreNotWholeFramesGiveTheSameEvents) {
 TEST(TurnDetector, SettingsChangeAppliesMidStream) {
   TEKTRA_REQUIRE_FIXTURE("jfk.wav");
   auto pcm = with_silence(jfk(), 0, 2000);
-  TurnDetector detector(create_vad(VadConfig{}), TurnSettings{});
+  TurnDetector detector(create_vad(webrtc()), TurnSettings{});
   std::span<const int16_t> all(pcm);
   auto first = detector.push(all.first(16000));  // 1 s: inside the first phrase
   ASSERT_EQ(first.size(), 1u);
@@ -275,7 +282,7 @@ TEST(TurnDetector, MinSpeechSettingGatesShortUtterances) {
   auto pcm = with_silence(goforward(), 0, 1000);
   TurnSettings strict;
   strict.min_speech_ms = 2500;  // longer than the whole command
-  TurnDetector detector(create_vad(VadConfig{}), strict);
+  TurnDetector detector(create_vad(webrtc()), strict);
   EXPECT_TRUE(run(detector, pcm).empty());
   detector.reset();
   detector.set_settings(TurnSettings{});
@@ -285,7 +292,7 @@ TEST(TurnDetector, MinSpeechSettingGatesShortUtterances) {
 TEST(TurnDetector, ResetStartsOverFromZero) {
   TEKTRA_REQUIRE_FIXTURE("goforward.raw");
   auto pcm = with_silence(goforward(), 0, 1000);
-  TurnDetector detector(create_vad(VadConfig{}), TurnSettings{});
+  TurnDetector detector(create_vad(webrtc()), TurnSettings{});
   auto first = positions(run(detector, pcm));
   // Stop mid-turn with a partial frame pending, then reset.
   detector.push(std::span<const int16_t>(pcm).first(16000 + 77));
@@ -297,7 +304,7 @@ TEST(TurnDetector, ResetStartsOverFromZero) {
 }
 
 TEST(TurnDetector, ProcessedMsCountsWholeFramesOnly) {
-  TurnDetector detector(create_vad(VadConfig{}), TurnSettings{});
+  TurnDetector detector(create_vad(webrtc()), TurnSettings{});
   std::vector<int16_t> pcm(1000, 0);
   std::span<const int16_t> all(pcm);
   detector.push(all.first(165));
@@ -311,7 +318,7 @@ TEST(TurnDetector, ProcessedMsCountsWholeFramesOnly) {
 TEST(TurnDetector, CostOnJfkStaysIdenticalAcrossRuns) {
   TEKTRA_REQUIRE_FIXTURE("jfk.wav");
   auto pcm = jfk();
-  TurnDetector detector(create_vad(VadConfig{}), TurnSettings{});
+  TurnDetector detector(create_vad(webrtc()), TurnSettings{});
   auto reference = positions(run(detector, pcm));
   constexpr int kRuns = 20;
   auto begin = std::chrono::steady_clock::now();
@@ -335,7 +342,7 @@ namespace {
 
 TEST(TurnDetector, EndTurnStopsEarlyAtTheLastVoicedFrame) {
   TEKTRA_REQUIRE_FIXTURE("goforward.raw");
-  VadConfig config;
+  VadConfig config = webrtc();
   TurnDetector detector(create_vad(config), TurnSettings::from(config));
   EXPECT_FALSE(detector.end_turn());  // no turn open yet
   auto pcm = with_silence(goforward(), 0, 1500);
@@ -359,7 +366,7 @@ TEST(TurnDetector, EndTurnStopsEarlyAtTheLastVoicedFrame) {
 
 TEST(TurnDetector, AbandonTurnKeepsTheTimeline) {
   TEKTRA_REQUIRE_FIXTURE("goforward.raw");
-  VadConfig config;
+  VadConfig config = webrtc();
   TurnDetector detector(create_vad(config), TurnSettings::from(config));
   auto pcm = goforward();
   auto first = run(detector, std::vector<int16_t>(pcm.begin(), pcm.begin() + 16000));
