@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include <sstream>
 
 #include "audio/wav.h"
+#include "core/error.h"
+#include "nn/fp16.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 #include "support/thrown.h"
@@ -91,6 +94,108 @@ TEST(SileroVad, MatchesOnnxRuntimeWithTheGgmlWeights) {
   // network, moves a few probabilities past 1e-3.
   EXPECT_LE(agreement.max_difference, 5e-3);
   EXPECT_GE(agreement.within_1e3, agreement.chunks * 98 / 100);
+}
+
+TEST(SileroVad, TheGgmlFileHoldsTheOnnxWeightsWithFp16Convolutions) {
+  TEKTRA_REQUIRE_FIXTURE(kGgml);
+  TEKTRA_REQUIRE_FIXTURE(kOnnx);
+  const auto ggml = load_silero_ggml(test::fixture(kGgml));
+  const auto onnx = load_silero_onnx(test::fixture(kOnnx));
+  auto fp16 = [](std::vector<float> values) {
+    for (float& v : values) v = nn::fp16_to_fp32(nn::fp32_to_fp16(v));
+    return values;
+  };
+  EXPECT_EQ(ggml.stft_basis, fp16(onnx.stft_basis));
+  for (size_t i = 0; i < ggml.encoder.size(); ++i) {
+    EXPECT_EQ(ggml.encoder[i].weight, fp16(onnx.encoder[i].weight)) << "encoder " << i;
+    EXPECT_EQ(ggml.encoder[i].bias, onnx.encoder[i].bias) << "encoder " << i;
+  }
+  EXPECT_EQ(ggml.lstm_input, onnx.lstm_input);
+  EXPECT_EQ(ggml.lstm_hidden, onnx.lstm_hidden);
+  EXPECT_EQ(ggml.lstm_bias, onnx.lstm_bias);
+  EXPECT_EQ(ggml.head, fp16(onnx.head));
+  EXPECT_EQ(ggml.head_bias, onnx.head_bias);
+}
+
+std::vector<float> probabilities(SileroVad& vad, std::span<const int16_t> samples) {
+  std::vector<float> out;
+  for (size_t at = 0; at + 512 <= samples.size(); at += 512) {
+    out.push_back(vad.speech_probability(samples.subspan(at, 512)));
+  }
+  return out;
+}
+
+TEST(SileroVad, SpeechIsLikelySilenceIsNot) {
+  TEKTRA_REQUIRE_FIXTURE(kOnnx);
+  SileroVad vad(test::fixture(kOnnx));
+  const auto jfk = read_wav(test::fixture("jfk.wav")).samples;
+  const auto speech = probabilities(vad, jfk);
+  const auto peak = *std::max_element(speech.begin(), speech.end());
+  EXPECT_GT(peak, 0.95f);
+  const size_t voiced =
+      std::count_if(speech.begin(), speech.end(), [](float p) { return p > 0.5f; });
+  EXPECT_GT(voiced, speech.size() / 2) << "jfk.wav is mostly speech";
+
+  vad.reset();
+  const std::vector<int16_t> silence(16000 * 3, 0);
+  const auto quiet = probabilities(vad, silence);
+  EXPECT_LT(*std::max_element(quiet.begin(), quiet.end()), 0.05f);
+}
+
+TEST(SileroVad, StreamsSharingANetworkKeepTheirOwnStateAndResetStartsOver) {
+  TEKTRA_REQUIRE_FIXTURE(kOnnx);
+  auto network = std::make_shared<const SileroNetwork>(load_silero_weights(test::fixture(kOnnx)));
+  SileroVad a(network);
+  SileroVad b(network);
+  const auto jfk = read_wav(test::fixture("jfk.wav")).samples;
+  const std::span<const int16_t> first(jfk.data(), 16000);
+  const std::span<const int16_t> second(jfk.data() + 32000, 16000);
+  const auto a_first = probabilities(a, first);
+  const auto b_second = probabilities(b, second);  // interleaved with a's stream
+  const auto a_second = probabilities(a, second);
+  SileroVad alone(network);
+  EXPECT_EQ(probabilities(alone, second), b_second) << "b is independent of a";
+  EXPECT_NE(a_second, b_second) << "a carries its state from the first second";
+  a.reset();
+  EXPECT_EQ(probabilities(a, first), a_first);
+}
+
+TEST(SileroVad, RejectsFramesOfAnyOtherSize) {
+  TEKTRA_REQUIRE_FIXTURE(kOnnx);
+  SileroVad vad(test::fixture(kOnnx));
+  for (size_t n : {0u, 160u, 511u, 513u, 1024u}) {
+    const std::vector<int16_t> frame(n, 100);
+    EXPECT_EQ(test::thrown_code([&] { vad.speech_probability(frame); }), "invalid_audio") << n;
+  }
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  return bytes.str();
+}
+
+TEST(SileroVad, TruncatedOrForeignFilesAreClearErrors) {
+  TEKTRA_REQUIRE_FIXTURE(kGgml);
+  TEKTRA_REQUIRE_FIXTURE(kOnnx);
+  test::TempDir dir;
+  const auto cut = dir.file("cut");
+  for (const char* name : {kGgml, kOnnx}) {
+    const std::string bytes = file_bytes(test::fixture(name));
+    for (size_t size :
+         {size_t{0}, size_t{3}, size_t{40}, size_t{5000}, bytes.size() / 2, bytes.size() - 1}) {
+      std::ofstream(cut, std::ios::binary | std::ios::trunc) << bytes.substr(0, size);
+      EXPECT_EQ(test::thrown_code([&] { SileroVad vad(cut); }), "invalid_model")
+          << name << " cut to " << size << " bytes";
+    }
+  }
+  for (const char* foreign : {"stories260K.gguf", "jfk.wav", "face_detection_yunet_2023mar.onnx"}) {
+    if (!std::filesystem::exists(test::fixture(foreign))) continue;
+    EXPECT_EQ(test::thrown_code([&] { SileroVad vad(test::fixture(foreign)); }), "invalid_model")
+        << foreign;
+  }
+  EXPECT_EQ(test::thrown_code([&] { SileroVad vad(dir.file("missing.onnx")); }), "invalid_model");
 }
 
 }  // namespace
