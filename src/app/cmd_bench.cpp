@@ -179,9 +179,7 @@ std::optional<double> stream_utterance(const Utterance& u, Push push, FirstAudio
 }
 
 SessionSettings default_settings(const Config& config, int output_rate) {
-  SessionSettings settings;
-  settings.voice = config.tts.voice;
-  settings.turn = TurnSettings::from(config.vad);
+  SessionSettings settings = SessionSettings::from(config);
   settings.output_sample_rate = output_rate;
   return settings;
 }
@@ -429,6 +427,7 @@ void add_bench_command(CLI::App& app, GlobalOptions& global) {
     bench_voice(config, o->sessions, o->rounds, !o->no_socket);
   });
   add_bench_llm_command(*bench);
+  add_bench_audio_command(*bench, global);
 }
 
 }  // namespace tektra

@@ -36,12 +36,15 @@ void EchoReference::play(std::span<const int16_t> pcm16k, TimePoint start) {
   while (segments_.size() > 1 && segments_.front().end() < horizon) segments_.pop_front();
 }
 
-void EchoReference::read(TimePoint end, std::span<int16_t> out) {
+int64_t EchoReference::position(TimePoint at) const {
+  std::lock_guard lock(mutex_);
+  return origin_ ? index(at) : 0;
+}
+
+void EchoReference::read(int64_t first, std::span<int16_t> out) const {
   std::fill(out.begin(), out.end(), int16_t{0});
   std::lock_guard lock(mutex_);
-  if (!origin_) return;
-  const int64_t last = index(end);
-  const int64_t first = last - static_cast<int64_t>(out.size());
+  const int64_t last = first + static_cast<int64_t>(out.size());
   for (const auto& segment : segments_) {
     const int64_t from = std::max(first, segment.start);
     const int64_t to = std::min(last, segment.end());
@@ -49,6 +52,15 @@ void EchoReference::read(TimePoint end, std::span<int16_t> out) {
     std::copy(segment.samples.begin() + (from - segment.start),
               segment.samples.begin() + (to - segment.start), out.begin() + (from - first));
   }
+}
+
+bool EchoReference::playing(TimePoint end, std::chrono::milliseconds window) const {
+  std::lock_guard lock(mutex_);
+  if (!origin_) return false;
+  const int64_t last = index(end);
+  const int64_t first = last - window.count() * kRate / 1000;
+  return std::any_of(segments_.begin(), segments_.end(),
+                     [&](const Segment& s) { return s.start < last && s.end() > first; });
 }
 
 }  // namespace tektra

@@ -1,5 +1,5 @@
 // The reply audio as the user's loudspeaker will play it, on the wall clock: the far-end reference
-// an echo canceller needs, read back in step with the microphone audio as it arrives. The delay
+// an echo canceller needs, read back in step with the microphone audio. The delay
 // between the two (network, the client's playback queue, the room) is left to the canceller's
 // delay estimator. 16 kHz mono. Thread-safe: replies are written from timer threads while the
 // session's input reads.
@@ -22,9 +22,12 @@ class EchoReference {
 
   // `pcm16k` starts playing at `start`. Audio already placed in that time is replaced.
   void play(std::span<const int16_t> pcm16k, TimePoint start);
-  // The reference for `out.size()` microphone samples, the last of which arrived at `end`:
-  // silence where nothing played.
-  void read(TimePoint end, std::span<int16_t> out);
+  // The sample position of `at` on the reference's clock (0 before anything played).
+  int64_t position(TimePoint at) const;
+  // The reference from sample position `first` on: silence where nothing played.
+  void read(int64_t first, std::span<int16_t> out) const;
+  // Whether any reply audio plays in the `window` before `end`.
+  bool playing(TimePoint end, std::chrono::milliseconds window) const;
 
  private:
   struct Segment {

@@ -2,6 +2,9 @@
 #include "core/config.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <cstdlib>
 
 #include "core/error.h"
@@ -53,6 +56,16 @@ std::vector<ConfigKey> make_keys() {
     return ConfigKey{name, std::move(doc),
                      [field](const Config& c) { return *field(const_cast<Config&>(c)); },
                      [field](Config& c, const std::string& v) { *field(c) = v; }};
+  };
+  auto choice = [](std::string name, std::string doc, auto field,
+                   std::vector<std::string> allowed) {
+    return ConfigKey{
+        name, std::move(doc), [field](const Config& c) { return *field(const_cast<Config&>(c)); },
+        [field, name, allowed](Config& c, const std::string& v) {
+          if (std::find(allowed.begin(), allowed.end(), v) == allowed.end())
+            bad_value(name, v, fmt::format("one of {}", fmt::join(allowed, ", ")).c_str());
+          *field(c) = v;
+        }};
   };
   auto integer = [](std::string name, std::string doc, auto field, long lo, long hi) {
     return ConfigKey{
@@ -133,6 +146,13 @@ std::vector<ConfigKey> make_keys() {
       integer(
           "vad.prefix_padding_ms", "audio kept before speech start",
           [](Config& c) { return &c.vad.prefix_padding_ms; }, 0, 5000),
+      choice("audio.echo_canceller", "echo cancellation of the reply audio: webrtc, speex or off",
+             [](Config& c) { return &c.audio.echo_canceller; }, {"webrtc", "speex", "off"}),
+      choice("audio.noise_suppression", "noise suppression of the microphone audio",
+             [](Config& c) { return &c.audio.noise_suppression; },
+             {"off", "low", "moderate", "high", "very_high"}),
+      boolean("audio.agc", "automatic gain control of the microphone audio",
+              [](Config& c) { return &c.audio.agc; }),
       text("agent.name", "the assistant's name", [](Config& c) { return &c.agent.name; }),
       text("agent.intents_dir", "directory of extra sentence-template files",
            [](Config& c) { return &c.agent.intents_dir; }),

@@ -46,6 +46,13 @@ struct VadConfig {
   int prefix_padding_ms = 300;    // audio kept before the detected speech start
 };
 
+// The microphone front-end of voice sessions (audio/audio_front_end.h).
+struct AudioConfig {
+  std::string echo_canceller = "webrtc";  // webrtc, speex or off (docs/audio.md: why webrtc)
+  std::string noise_suppression = "off";  // off, low, moderate, high or very_high
+  bool agc = false;                       // automatic gain control
+};
+
 struct AgentConfig {
   std::string name = "Tektra";
   std::string intents_dir;  // extra user sentence templates; default <config dir>/intents
@@ -79,6 +86,7 @@ struct Config {
   SttConfig stt;
   TtsConfig tts;
   VadConfig vad;
+  AudioConfig audio;
   AgentConfig agent;
   LlmConfig llm;
 

@@ -77,6 +77,15 @@ struct VoiceSession::Response {
   std::string spoken;  // sentences released to the client so far
 };
 
+SessionSettings SessionSettings::from(const Config& config) {
+  SessionSettings settings;
+  settings.voice = config.tts.voice;
+  settings.speaking_rate = config.tts.rate;
+  settings.turn = TurnSettings::from(config.vad);
+  settings.front_end = front_end_settings(config.audio);
+  return settings;
+}
+
 std::shared_ptr<VoiceSession> VoiceSession::create(SessionServices services,
                                                    SessionSettings settings,
                                                    SessionObserver& observer,
@@ -99,6 +108,7 @@ VoiceSession::VoiceSession(SessionServices services, SessionSettings settings,
       settings_(std::move(settings)),
       conversation_id_(std::move(conversation_id)) {
   turn_ = std::make_unique<TurnDetector>(create_vad(services_.vad), settings_.turn);
+  front_end_ = std::make_unique<AudioFrontEnd>(settings_.front_end);
 }
 
 VoiceSession::~VoiceSession() {
@@ -132,11 +142,15 @@ SessionSettings VoiceSession::settings() const {
 
 void VoiceSession::update(const SessionSettings& settings) {
   services_.voices.require_voice(settings.voice);
+  validate(settings.front_end.canceller);
   {
     std::lock_guard lock(mutex_);
     settings_ = settings;
   }
-  post([turn = settings.turn](VoiceSession& s) { s.turn_->set_settings(turn); });
+  post([settings](VoiceSession& s) {
+    s.turn_->set_settings(settings.turn);
+    s.front_end_->update(settings.front_end);
+  });
 }
 
 void VoiceSession::append_audio(std::vector<int16_t> pcm16k) {
@@ -147,7 +161,12 @@ void VoiceSession::drain() {
   executor_.drain();
 }
 
-void VoiceSession::process_audio(const std::vector<int16_t>& chunk) {
+void VoiceSession::process_audio(const std::vector<int16_t>& input) {
+  // Turn detection (barge-in) and recognition hear the microphone without the reply's echo. Until
+  // the canceller has found the echo's delay, audio heard while the reply plays is taken as
+  // silence: half duplex for the first second or so of a session's first reply.
+  std::vector<int16_t> chunk = front_end_->process(input, SteadyClock::now());
+  if (front_end_->echo_unresolved()) std::fill(chunk.begin(), chunk.end(), int16_t{0});
   const SessionSettings s = settings();
   if (!s.server_vad) {
     manual_buffer_.insert(manual_buffer_.end(), chunk.begin(), chunk.end());
@@ -462,23 +481,38 @@ void VoiceSession::schedule_audio(const std::shared_ptr<Response>& response,
       spoken_.erase(victim);
     }
   }
+  // The echo canceller's reference: the same audio at the input's rate, placed when it plays.
+  const auto echo = std::make_shared<const std::vector<int16_t>>(
+      settings().front_end.echo_cancellation
+          ? resample(pcm, response->output_rate, EchoReference::kRate)
+          : std::vector<int16_t>{});
+  auto echo_index = [&](size_t pos) {
+    return std::min(echo->size(), pos * EchoReference::kRate / response->output_rate);
+  };
   const size_t chunk = static_cast<size_t>(kAudioChunkSeconds * response->output_rate);
   for (size_t pos = 0; pos < pcm.size(); pos += chunk) {
     size_t n = std::min(chunk, pcm.size() - pos);
-    TimePoint due = response->anchor + seconds(response->scheduled_s) - services_.playback_lead;
+    const TimePoint plays = response->anchor + seconds(response->scheduled_s);
+    TimePoint due = plays - services_.playback_lead;
     std::vector<int16_t> piece(pcm.begin() + static_cast<ptrdiff_t>(pos),
                                pcm.begin() + static_cast<ptrdiff_t>(pos + n));
+    const std::span<const int16_t> echo_piece = std::span<const int16_t>(*echo).subspan(
+        echo_index(pos), echo_index(pos + n) - echo_index(pos));
     bool first_of_sentence = pos == 0;
-    at(due, response, [this, response, piece = std::move(piece), first_of_sentence, sentence] {
-      if (first_of_sentence) {
-        // Deltas concatenate to the spoken text, so later sentences carry their separating space.
-        std::string delta = (response->spoken.empty() ? "" : " ") + sentence;
-        observer_.on_response_text(response->info, delta);
-        response->spoken += delta;
-      }
-      if (!response->first_audio_reported) report_first_audio(*response);
-      observer_.on_response_audio(response->info, piece);
-    });
+    at(due, response,
+       [this, response, piece = std::move(piece), first_of_sentence, sentence, echo, echo_piece,
+        plays] {
+         front_end_->reference().play(echo_piece, plays);
+         if (first_of_sentence) {
+           // Deltas concatenate to the spoken text, so later sentences carry their separating
+           // space.
+           std::string delta = (response->spoken.empty() ? "" : " ") + sentence;
+           observer_.on_response_text(response->info, delta);
+           response->spoken += delta;
+         }
+         if (!response->first_audio_reported) report_first_audio(*response);
+         observer_.on_response_audio(response->info, piece);
+       });
     response->scheduled_s += static_cast<double>(n) / response->output_rate;
   }
 }

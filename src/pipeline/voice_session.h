@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "agent/agent.h"
+#include "audio/audio_front_end.h"
 #include "core/cancellation.h"
 #include "core/clock.h"
 #include "core/event_bus.h"
@@ -36,7 +37,10 @@ struct SessionSettings {
   bool create_response = true;
   bool interrupt_response = true;
   TurnSettings turn;
+  FrontEndSettings front_end;      // echo cancellation and noise suppression of the input
   int output_sample_rate = 24000;  // reply audio is delivered as mono PCM16 at this rate
+  // The defaults the configuration gives (voice, rate, turn detection, front-end).
+  static SessionSettings from(const Config& config);
 };
 
 enum class ResponseStatus { Completed, Cancelled, Failed };
@@ -192,7 +196,8 @@ class VoiceSession : public std::enable_shared_from_this<VoiceSession> {
 
   // Touched only on the executor.
   std::unique_ptr<TurnDetector> turn_;
-  std::vector<int16_t> history_;  // recent input for prefix padding
+  std::unique_ptr<AudioFrontEnd> front_end_;  // its reference() is written by paced audio tasks
+  std::vector<int16_t> history_;              // recent input for prefix padding
   int64_t history_start_sample_ = 0;
   int64_t samples_in_ = 0;
   std::unique_ptr<RecognitionStream> stream_;

@@ -86,14 +86,28 @@ bool bool_field(const json& object, const char* key, bool fallback) {
   return object[key].get<bool>();
 }
 
+// OpenAI's input_audio_noise_reduction: null (off) or {"type": "near_field" | "far_field"}; a
+// far-field microphone hears more of the room, so it gets the stronger suppression.
+NoiseSuppression parse_noise_reduction(const json& value) {
+  if (value.is_null()) return NoiseSuppression::off;
+  const std::string type = value.is_object() ? value.value("type", "") : "";
+  if (type == "near_field") return NoiseSuppression::moderate;
+  if (type == "far_field") return NoiseSuppression::high;
+  throw Error("invalid_value",
+              "input_audio_noise_reduction must be null or {\"type\": \"near_field\" or "
+              "\"far_field\"}");
+}
+
+json noise_reduction_json(NoiseSuppression level) {
+  if (level == NoiseSuppression::off) return nullptr;
+  return {{"type", level >= NoiseSuppression::high ? "far_field" : "near_field"}};
+}
+
 }  // namespace
 
 RealtimeConnection::RealtimeConnection(ServerServices& services, Send send, RealtimeOptions options)
     : services_(services), send_(std::move(send)), options_(std::move(options)) {
-  SessionSettings settings;
-  settings.voice = services_.config.tts.voice;
-  settings.speaking_rate = services_.config.tts.rate;
-  settings.turn = TurnSettings::from(services_.config.vad);
+  SessionSettings settings = SessionSettings::from(services_.config);
   settings.output_sample_rate = output_format_.sample_rate;
   input_resampler_ = std::make_unique<Resampler>(input_format_.sample_rate, kPipelineRate);
   session_ =
@@ -150,6 +164,7 @@ json RealtimeConnection::session_json() const {
             {"create_response", s.create_response},
             {"interrupt_response", s.interrupt_response}};
   }
+  const json noise_reduction = noise_reduction_json(s.front_end.canceller.noise_suppression);
   return {
       {"id", session_->id()},
       {"object", "realtime.session"},
@@ -161,11 +176,17 @@ json RealtimeConnection::session_json() const {
       {"input_audio_format", beta_format_name(input_format_)},
       {"output_audio_format", beta_format_name(output_format_)},
       {"turn_detection", turn},
+      {"input_audio_noise_reduction", noise_reduction},
       {"audio",
-       {{"input", {{"format", ga_format(input_format_)}, {"turn_detection", turn}}},
+       {{"input",
+         {{"format", ga_format(input_format_)},
+          {"turn_detection", turn},
+          {"noise_reduction", noise_reduction}}},
         {"output",
          {{"format", ga_format(output_format_)}, {"voice", s.voice}, {"speed", s.speaking_rate}}}}},
-      {"tektra", {{"conversation_id", session_->conversation_id()}}}};
+      {"tektra",
+       {{"conversation_id", session_->conversation_id()},
+        {"echo_cancellation", s.front_end.echo_cancellation}}}};
 }
 
 void RealtimeConnection::open() {
@@ -246,11 +267,15 @@ void RealtimeConnection::session_update(const json& update, const json& event_id
   if (update.contains("input_audio_format")) input = parse_format(update["input_audio_format"]);
   if (update.contains("output_audio_format")) output = parse_format(update["output_audio_format"]);
   const json* turn = update.contains("turn_detection") ? &update["turn_detection"] : nullptr;
+  const json* noise = update.contains("input_audio_noise_reduction")
+                          ? &update["input_audio_noise_reduction"]
+                          : nullptr;
   if (update.contains("audio")) {
     const json& audio = update["audio"];
     if (audio.contains("input")) {
       if (audio["input"].contains("format")) input = parse_format(audio["input"]["format"]);
       if (audio["input"].contains("turn_detection")) turn = &audio["input"]["turn_detection"];
+      if (audio["input"].contains("noise_reduction")) noise = &audio["input"]["noise_reduction"];
     }
     if (audio.contains("output")) {
       const json& out = audio["output"];
@@ -278,6 +303,11 @@ void RealtimeConnection::session_update(const json& update, const json& event_id
       s.create_response = bool_field(*turn, "create_response", s.create_response);
       s.interrupt_response = bool_field(*turn, "interrupt_response", s.interrupt_response);
     }
+  }
+  if (noise) s.front_end.canceller.noise_suppression = parse_noise_reduction(*noise);
+  if (update.contains("tektra") && update["tektra"].contains("echo_cancellation")) {
+    s.front_end.echo_cancellation =
+        bool_field(update["tektra"], "echo_cancellation", s.front_end.echo_cancellation);
   }
   s.output_sample_rate = output.sample_rate;
   session_->update(s);  // throws unknown_voice before changing anything

@@ -7,14 +7,13 @@
 #include <cstdio>
 #include <random>
 
-#include "echo_room.h"
+#include "audio/echo_room.h"
 #include "support/fixtures.h"
 #include "support/thrown.h"
 
 namespace tektra {
 namespace {
 
-using test::to_pcm;
 constexpr size_t kFrame = DelayEstimator::kFrame;
 
 TEST(DelayEstimator, FftMatchesTheDefinition) {
@@ -42,7 +41,7 @@ TEST(DelayEstimator, FindsTheEchoDelayOfARoom) {
   std::mt19937 random(5);
   std::normal_distribution<float> hiss(0, 3);
   for (int delay_ms : {50, 150, 250, 400}) {
-    auto mic_f = test::convolve(reply, test::room(delay_ms, 150, 13));
+    auto mic_f = convolve(reply, room_impulse_response(delay_ms, 150, 13));
     for (auto& s : mic_f) s += hiss(random);
     const auto mic = to_pcm(mic_f);
     DelayEstimator estimator;
@@ -66,7 +65,7 @@ TEST(DelayEstimator, HoldsItsEstimateThroughDoubleTalkAndSilence) {
   TEKTRA_REQUIRE_FIXTURE("sense_and_sensibility_01_austen_64kb-0880.wav");
   auto reply = test::speech("jfk.wav", 11);
   const auto user = test::speech("sense_and_sensibility_01_austen_64kb-0880.wav", 3);
-  auto mic_f = test::convolve(reply, test::room(150, 150, 17));
+  auto mic_f = convolve(reply, room_impulse_response(150, 150, 17));
   // The user talks over the reply, louder than its echo, from second 4; the reply then stops
   // at second 8 while the user goes on talking.
   for (size_t i = 0; i < user.size(); ++i) mic_f[4 * 16000 + i] += user[i];

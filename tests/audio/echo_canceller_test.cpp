@@ -10,20 +10,15 @@
 #include <map>
 #include <random>
 
+#include "audio/echo_room.h"
 #include "core/error.h"
-#include "echo_room.h"
 #include "support/fixtures.h"
 #include "support/thrown.h"
 
 namespace tektra {
 namespace {
 
-using test::convolve;
-using test::energy;
-using test::erle_db;
-using test::room;
 using test::speech;
-using test::to_pcm;
 
 constexpr int kRate = EchoCanceller::kRate;
 constexpr size_t kFrame = EchoCanceller::kFrame;
@@ -44,7 +39,7 @@ std::vector<int16_t> cancel(EchoCanceller& aec, const std::vector<int16_t>& mic,
 std::vector<int16_t> echoed(const std::vector<float>& reply, int delay_ms, uint32_t seed) {
   std::mt19937 random(seed);
   std::normal_distribution<float> hiss(0, 3);
-  auto mic = convolve(reply, room(delay_ms, 150, seed + 4));
+  auto mic = convolve(reply, room_impulse_response(delay_ms, 150, seed + 4));
   for (auto& s : mic) s += hiss(random);
   return to_pcm(mic);
 }
@@ -83,9 +78,9 @@ TEST(EchoCanceller, RemovesTheRepliesOwnEchoFromARoom) {
           "[ MEASURE  ] %-27s echo %3d ms: ERLE %5.1f dB over 0.2-1 s, %5.1f dB over 1-11 s, "
           "%5.1f dB over 2-11 s; 20 dB from %.1f s after onset; delay estimate %.1f ms\n",
           variant.label, delay_ms, erle_db(mic, out, 0.2, 1.0), erle_db(mic, out, 1.0, 11.0),
-          converged, test::convergence_s(mic, out, 20), aec->estimated_delay_ms());
+          converged, convergence_s(mic, out, 20), aec->estimated_delay_ms());
       erle[{variant.label, delay_ms}] = converged;
-      convergence[{variant.label, delay_ms}] = test::convergence_s(mic, out, 20);
+      convergence[{variant.label, delay_ms}] = convergence_s(mic, out, 20);
       if (variant.settings.align_delay) {
         EXPECT_NEAR(aec->estimated_delay_ms(), delay_ms, 10) << variant.label;
       }
@@ -111,7 +106,7 @@ TEST(EchoCanceller, KeepsWhatTheUserSaysOverTheReply) {
   TEKTRA_REQUIRE_FIXTURE("jfk.wav");
   const auto reply = speech("jfk.wav", 10);
   const auto user = speech("sense_and_sensibility_01_austen_64kb-0880.wav", 3);
-  const auto echo = convolve(reply, room(150, 150, 9));
+  const auto echo = convolve(reply, room_impulse_response(150, 150, 9));
   // The user speaks from second 5, as loud as the echo.
   const size_t at = 5 * kRate;
   std::vector<float> mic_f = echo, alone(echo.size(), 0.0f);

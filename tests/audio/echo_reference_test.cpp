@@ -23,7 +23,7 @@ TEST(EchoReference, ReadsWhatPlayedInTheMicrophonesTimeSpanAndSilenceAround) {
   reference.play(ramp(1001, 160), t0 + milliseconds(20));  // samples 320..479
 
   std::vector<int16_t> out(640);
-  reference.read(t0 + milliseconds(30), out);  // samples -160..479
+  reference.read(reference.position(t0 + milliseconds(30)) - 640, out);  // samples -160..479
   for (size_t i = 0; i < 160; ++i) EXPECT_EQ(out[i], 0) << i;
   for (size_t i = 0; i < 160; ++i) EXPECT_EQ(out[160 + i], 1 + static_cast<int>(i)) << i;
   for (size_t i = 0; i < 160; ++i) EXPECT_EQ(out[320 + i], 0) << i;
@@ -33,7 +33,7 @@ TEST(EchoReference, ReadsWhatPlayedInTheMicrophonesTimeSpanAndSilenceAround) {
 TEST(EchoReference, NothingPlayedReadsSilence) {
   EchoReference reference;
   std::vector<int16_t> out(160, 7);
-  reference.read(SteadyClock::now(), out);
+  reference.read(reference.position(SteadyClock::now()), out);
   EXPECT_EQ(out, std::vector<int16_t>(160, 0));
 }
 
@@ -43,7 +43,7 @@ TEST(EchoReference, ANewReplyReplacesWhatWasQueuedForTheSameTime) {
   reference.play(std::vector<int16_t>(1600, 5), t0);                    // 100 ms
   reference.play(std::vector<int16_t>(160, 9), t0 + milliseconds(50));  // cuts it at 50 ms
   std::vector<int16_t> out(1600);
-  reference.read(t0 + milliseconds(100), out);
+  reference.read(reference.position(t0 + milliseconds(100)) - 1600, out);
   EXPECT_EQ(out[799], 5);
   EXPECT_EQ(out[800], 9);
   EXPECT_EQ(out[959], 9);
@@ -56,7 +56,7 @@ TEST(EchoReference, OldAudioIsForgotten) {
   reference.play(std::vector<int16_t>(160, 5), t0);
   reference.play(std::vector<int16_t>(160, 6), t0 + std::chrono::seconds(10));
   std::vector<int16_t> out(160);
-  reference.read(t0 + milliseconds(10), out);
+  reference.read(reference.position(t0 + milliseconds(10)) - 160, out);
   EXPECT_EQ(out, std::vector<int16_t>(160, 0));
 }
 

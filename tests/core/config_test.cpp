@@ -57,6 +57,17 @@ TEST_F(ConfigTest, BadValuesAreClearErrors) {
   EXPECT_THROW(load_config(write("[server]\nnope = 1\n"), {}), Error);  // unknown key
   EXPECT_THROW(load_config(write(""), {{"TEKTRA_SERVER_PORT", "x"}}), Error);
   EXPECT_THROW(load_config(std::filesystem::path("/nonexistent/tektra.toml"), {}), Error);
+  try {
+    load_config(write("[audio]\necho_canceller = \"acme\"\n"), {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), "invalid_config");
+    EXPECT_NE(std::string(e.what()).find("one of webrtc, speex, off"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(
+      load_config(write("[audio]\nnoise_suppression = \"high\"\n"), {}).audio.noise_suppression,
+      "high");
 }
 
 TEST_F(ConfigTest, RenderedTomlReadsBackTheSame) {

@@ -2,18 +2,12 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/session_test_support.h"
+#include "stt/word_error_rate.h"
 
 namespace tektra::test {
 namespace {
 
 class VoiceSessionTurns : public VoiceSessionTest {};
-
-std::vector<std::string> words_of(const std::string& text) {
-  std::vector<std::string> words;
-  std::istringstream in(text);
-  for (std::string w; in >> w;) words.push_back(w);
-  return words;
-}
 
 TEST_F(VoiceSessionTurns, SpokenCommandProducesTheWholeTurnInOrder) {
   Recorder& rec = recorder();

@@ -228,6 +228,12 @@ TEST_F(RealtimeErrors, InvalidSessionValuesChangeNothing) {
   expect_error(client(), "invalid_value", "evt_threshold");
   update("evt_speed", {{"speed", 9}});
   expect_error(client(), "invalid_value", "evt_speed");
+  update("evt_noise", {{"input_audio_noise_reduction", {{"type", "underwater"}}}});
+  expect_error(client(), "invalid_value", "evt_noise");
+  update("evt_ga_noise", {{"audio", {{"input", {{"noise_reduction", "on"}}}}}});
+  expect_error(client(), "invalid_value", "evt_ga_noise");
+  update("evt_echo", {{"tektra", {{"echo_cancellation", "yes"}}}});
+  expect_error(client(), "invalid_value", "evt_echo");
   EXPECT_TRUE(events_of(client(), "session.updated").empty());
 
   update("evt_empty", json::object());
@@ -242,6 +248,33 @@ TEST_F(RealtimeErrors, InvalidSessionValuesChangeNothing) {
   EXPECT_DOUBLE_EQ(session["turn_detection"]["threshold"].get<double>(),
                    server_->runtime().config().vad.threshold);
   EXPECT_DOUBLE_EQ(session["speed"].get<double>(), 1.0);
+  expect_typed_turn_works(client());
+}
+
+TEST_F(RealtimeErrors, NoiseReductionAndEchoCancellationAreSessionSettings) {
+  client().send({{"type", "session.update"}, {"session", json::object()}});
+  auto current = client().wait_for("session.updated", 15s);
+  ASSERT_TRUE(current);
+  json session = (*current)["session"];
+  EXPECT_TRUE(session["input_audio_noise_reduction"].is_null()) << session.dump();
+  EXPECT_EQ(session["tektra"]["echo_cancellation"], true);
+
+  client().send({{"type", "session.update"},
+                 {"session",
+                  {{"input_audio_noise_reduction", {{"type", "far_field"}}},
+                   {"tektra", {{"echo_cancellation", false}}}}}});
+  auto updated = client().wait_for("session.updated", 15s);
+  ASSERT_TRUE(updated);
+  session = (*updated)["session"];
+  EXPECT_EQ(session["input_audio_noise_reduction"]["type"], "far_field");
+  EXPECT_EQ(session["audio"]["input"]["noise_reduction"]["type"], "far_field");
+  EXPECT_EQ(session["tektra"]["echo_cancellation"], false);
+
+  client().send({{"type", "session.update"},
+                 {"session", {{"audio", {{"input", {{"noise_reduction", nullptr}}}}}}}});
+  updated = client().wait_for("session.updated", 15s);
+  ASSERT_TRUE(updated);
+  EXPECT_TRUE((*updated)["session"]["input_audio_noise_reduction"].is_null());
   expect_typed_turn_works(client());
 }
 

@@ -76,6 +76,11 @@ TEST_F(RealtimeVoice, TypedMessageGetsSpokenAnswer) {
 TEST_F(RealtimeVoice, BargeInCancelsTheReplyAndStopsItsAudio) {
   RealtimeClient client("127.0.0.1", port());
   use_16k_input(client);
+  // This client hears no echo (a headset), so it turns the server's canceller off: with it on,
+  // speech in the first 1.5 s of a session's first reply is taken for echo (docs/audio.md).
+  client.send(
+      {{"type", "session.update"}, {"session", {{"tektra", {{"echo_cancellation", false}}}}}});
+  ASSERT_TRUE(client.wait_for("session.updated", 10s));
   // "help" produces a reply several sentences long, so it is still playing when the user speaks.
   client.send(user_text_event("help"));
   client.send({{"type", "response.create"}});
