@@ -30,6 +30,7 @@ void add_doctor_command(CLI::App& app, GlobalOptions& global);
 void add_config_command(CLI::App& app, GlobalOptions& global);
 void add_bench_command(CLI::App& app, GlobalOptions& global);
 void add_bench_llm_command(CLI::App& bench);
+void add_bench_audio_command(CLI::App& bench, GlobalOptions& global);
 void add_generate_command(CLI::App& app, GlobalOptions& global);
 void add_model_command(CLI::App& app, GlobalOptions& global);
 

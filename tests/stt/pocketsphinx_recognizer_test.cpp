@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "stt/stt.h"
+#include "stt/word_error_rate.h"
 #include "stt_test_support.h"
 
 namespace tektra {
@@ -15,7 +16,6 @@ namespace {
 
 using test::kCommandGrammar;
 using test::speech;
-using test::word_error_rate;
 
 constexpr size_t kChunk = 320;  // 20 ms at 16 kHz, what the pipeline sends
 
@@ -151,7 +151,7 @@ TEST_F(PocketsphinxRecognizerTest, CommandFollowedBySentenceFallsBack) {
   const Transcript transcript = stream_in_chunks(*grammar_, pcm);
   EXPECT_EQ(transcript.search, "language_model");
   EXPECT_EQ(transcript.text.rfind(test::kGoForwardText, 0), 0u) << transcript.text;
-  EXPECT_GT(test::split_words(transcript.text).size(), 6u) << transcript.text;
+  EXPECT_GT(words_of(transcript.text).size(), 6u) << transcript.text;
 }
 
 // Whole-utterance decoding resizes pocketsphinx's buffers for good; a later streaming utterance

@@ -16,6 +16,7 @@
 #include "stt/pocketsphinx_model.h"
 #include "stt/pocketsphinx_recognizer.h"
 #include "stt/pronunciation_dictionary.h"
+#include "stt/word_error_rate.h"
 #include "stt_test_support.h"
 
 namespace tektra {
@@ -23,7 +24,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using test::speech;
-using test::word_error_rate;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();

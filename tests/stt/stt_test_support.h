@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -60,30 +59,5 @@ public <command> = go (forward | back | left | right) [<amount>]
                  | remind me in <amount>
                  | [call] <digit> <digit> <digit> <digit> <digit>;
 )";
-
-inline std::vector<std::string> split_words(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> words;
-  for (std::string word; in >> word;) words.push_back(word);
-  return words;
-}
-
-// Word error rate: (substitutions + deletions + insertions) / reference words, by edit distance.
-inline double word_error_rate(const std::string& reference, const std::string& hypothesis) {
-  const auto ref = split_words(reference);
-  const auto hyp = split_words(hypothesis);
-  std::vector<size_t> previous(hyp.size() + 1), current(hyp.size() + 1);
-  for (size_t j = 0; j <= hyp.size(); ++j) previous[j] = j;
-  for (size_t i = 1; i <= ref.size(); ++i) {
-    current[0] = i;
-    for (size_t j = 1; j <= hyp.size(); ++j) {
-      current[j] = std::min({previous[j] + 1, current[j - 1] + 1,
-                             previous[j - 1] + (ref[i - 1] == hyp[j - 1] ? 0 : 1)});
-    }
-    std::swap(previous, current);
-  }
-  return ref.empty() ? (hyp.empty() ? 0.0 : 1.0)
-                     : static_cast<double>(previous[hyp.size()]) / static_cast<double>(ref.size());
-}
 
 }  // namespace tektra::test
