@@ -116,22 +116,24 @@ FrontEndSettings front_end_for(const std::string& engine, const std::string& noi
 }
 
 // SNR of `out` against the clean speech it should be, after scaling the speech to fit it best
-// (suppressors also change the level, which is no error).
+// (suppressors also change the level, which is no error) at the output's own delay (up to 30 ms:
+// the suppressors' frames).
 double scale_invariant_snr_db(std::span<const int16_t> clean, std::span<const int16_t> out) {
-  const size_t n = std::min(clean.size(), out.size());
-  double dot = 0, clean_energy = 0;
-  for (size_t i = 0; i < n; ++i) {
-    dot += double(out[i]) * clean[i];
-    clean_energy += double(clean[i]) * clean[i];
+  double best = -1e9;
+  for (size_t lag = 0; lag <= 480 && lag < out.size(); ++lag) {
+    const size_t n = std::min(clean.size(), out.size() - lag);
+    double dot = 0, clean_energy = 0, out_energy = 0;
+    for (size_t i = 0; i < n; ++i) {
+      dot += double(out[i + lag]) * clean[i];
+      clean_energy += double(clean[i]) * clean[i];
+      out_energy += double(out[i + lag]) * out[i + lag];
+    }
+    // With the best scale, signal = dot^2 / |clean|^2 and error = |out|^2 - signal.
+    const double signal = dot * dot / std::max(1.0, clean_energy);
+    const double error = std::max(1e-9, out_energy - signal);
+    best = std::max(best, 10 * std::log10(std::max(1e-9, signal) / error));
   }
-  const double scale = dot / std::max(1.0, clean_energy);
-  double signal = 0, error = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const double target = scale * clean[i];
-    signal += target * target;
-    error += (out[i] - target) * (out[i] - target);
-  }
-  return 10 * std::log10(std::max(1e-9, signal) / std::max(1e-9, error));
+  return best;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -284,14 +286,15 @@ void bench_noise(const std::filesystem::path& fixtures, SpeechRecognizer& recogn
   }
 }
 
-void bench_audio(const Config& config, const std::filesystem::path& fixtures) {
+void bench_audio(const Config& config, const std::filesystem::path& fixtures,
+                 const std::string& part) {
   const auto vad = choose_vad(config.vad, config.model_dir());
   fmt::print("tektra bench audio — fixtures {}, voice activity {}{}\n", fixtures.string(),
              vad.config.engine, vad.note.empty() ? "" : " (" + vad.note + ")");
   auto recognizer = create_recognizer(config.stt);
-  bench_echo(fixtures, vad.config);
-  bench_double_talk(fixtures, vad.config, *recognizer);
-  bench_noise(fixtures, *recognizer);
+  if (part == "all" || part == "echo") bench_echo(fixtures, vad.config);
+  if (part == "all" || part == "double-talk") bench_double_talk(fixtures, vad.config, *recognizer);
+  if (part == "all" || part == "noise") bench_noise(fixtures, *recognizer);
 }
 
 }  // namespace
@@ -300,8 +303,11 @@ void add_bench_audio_command(CLI::App& bench, GlobalOptions& global) {
   auto* cmd = bench.add_subcommand(
       "audio", "echo cancellation, barge-in, noise suppression and cost on the fixtures' speech");
   auto fixtures = std::make_shared<std::string>("../shared/fixtures");
+  auto part = std::make_shared<std::string>("all");
   cmd->add_option("--fixtures", *fixtures, "the shared fixtures directory");
-  cmd->callback([&global, fixtures] { bench_audio(global.load(), *fixtures); });
+  cmd->add_option("--part", *part, "all, echo, double-talk or noise")
+      ->check(CLI::IsMember({"all", "echo", "double-talk", "noise"}));
+  cmd->callback([&global, fixtures, part] { bench_audio(global.load(), *fixtures, *part); });
 }
 
 }  // namespace tektra
