@@ -96,13 +96,17 @@ Heard listen(const FrontEndSettings& settings, const VadConfig& vad, std::span<c
     const size_t n = std::min(kChunk, mic.size() - at);
     auto cleaned =
         front_end.process(mic.subspan(at, n), t0 + microseconds((at + n) * 1'000'000 / kRate));
-    if (front_end.echo_unresolved()) std::fill(cleaned.begin(), cleaned.end(), int16_t{0});
+    auto heard_now = front_end.for_recognition();
+    if (front_end.echo_unresolved()) {
+      std::fill(cleaned.begin(), cleaned.end(), int16_t{0});
+      std::fill(heard_now.begin(), heard_now.end(), int16_t{0});
+    }
     for (const auto& event : turns.push(cleaned)) {
       if (event.kind != TurnEvent::Kind::SpeechStarted) continue;
       heard.started_ms.push_back(turns.processed_ms());
       heard.onset_ms.push_back(event.audio_ms);
     }
-    heard.cleaned.insert(heard.cleaned.end(), cleaned.begin(), cleaned.end());
+    heard.cleaned.insert(heard.cleaned.end(), heard_now.begin(), heard_now.end());
   }
   heard.seconds = seconds_between(start, SteadyClock::now());
   return heard;

@@ -40,6 +40,7 @@ FrontEndSettings front_end_settings(const AudioConfig& config) {
     // during double talk (bench audio). speexdsp's filter leaves more echo and needs its
     // preprocessor's residual suppression.
     settings.canceller.suppress_residual = settings.canceller.engine == "speex";
+    if (settings.canceller.engine == "webrtc") settings.recognition_engine = "speex";
     settings.canceller.noise_suppression = noise_suppression_named(config.noise_suppression);
     settings.canceller.agc = config.agc;
     validate(settings.canceller);
@@ -63,6 +64,13 @@ void AudioFrontEnd::update(const FrontEndSettings& settings) {
   if (canceller_ && settings == settings_) return;
   settings_ = settings;
   canceller_ = active() ? create_echo_canceller(settings_.canceller) : nullptr;
+  recognition_canceller_ = nullptr;
+  if (canceller_ && settings_.echo_cancellation && !settings_.recognition_engine.empty()) {
+    EchoCancellerSettings recognition = settings_.canceller;
+    recognition.engine = settings_.recognition_engine;
+    recognition.suppress_residual = recognition.engine == "speex";
+    recognition_canceller_ = create_echo_canceller(recognition);
+  }
 }
 
 std::optional<float> AudioFrontEnd::echo_delay_ms() const {
@@ -86,10 +94,14 @@ bool AudioFrontEnd::echo_converged(size_t samples, TimePoint arrived) {
 }
 
 std::vector<int16_t> AudioFrontEnd::process(std::span<const int16_t> mic, TimePoint arrived) {
-  if (!canceller_ && pending_.empty()) return {mic.begin(), mic.end()};
+  if (!canceller_ && pending_.empty()) {
+    recognition_.assign(mic.begin(), mic.end());
+    return recognition_;
+  }
   pending_.insert(pending_.end(), mic.begin(), mic.end());
   const size_t whole = pending_.size() / kFrame * kFrame;
   std::vector<int16_t> out(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(whole));
+  recognition_ = out;
   if (canceller_ && whole > 0) {
     // The microphone and the loudspeaker share the client's sample clock, so the reference runs
     // on in step with the samples; arrival times only re-anchor it when they disagree by more
@@ -104,10 +116,16 @@ std::vector<int16_t> AudioFrontEnd::process(std::span<const int16_t> mic, TimePo
     *next_reference_ += static_cast<int64_t>(whole);
     const std::span<const int16_t> far_frames(far);
     for (size_t at = 0; at < whole; at += kFrame) {
-      const auto cleaned = canceller_->process(std::span<const int16_t>(out).subspan(at, kFrame),
-                                               far_frames.subspan(at, kFrame));
+      const auto mic_frame = std::span<const int16_t>(recognition_).subspan(at, kFrame);
+      const auto cleaned = canceller_->process(mic_frame, far_frames.subspan(at, kFrame));
       std::copy(cleaned.begin(), cleaned.end(), out.begin() + static_cast<ptrdiff_t>(at));
+      if (recognition_canceller_) {
+        const auto heard =
+            recognition_canceller_->process(mic_frame, far_frames.subspan(at, kFrame));
+        std::copy(heard.begin(), heard.end(), recognition_.begin() + static_cast<ptrdiff_t>(at));
+      }
     }
+    if (!recognition_canceller_) recognition_ = out;
   }
   pending_.erase(pending_.begin(), pending_.begin() + static_cast<ptrdiff_t>(whole));
   echo_unresolved_ = settings_.echo_cancellation && canceller_ && !echo_converged(whole, arrived);

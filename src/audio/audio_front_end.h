@@ -18,6 +18,10 @@ namespace tektra {
 struct FrontEndSettings {
   bool echo_cancellation = true;
   EchoCancellerSettings canceller;  // engine, noise suppression, gain, delay alignment
+  // A second canceller whose output the recogniser hears instead ("" : the same audio as turn
+  // detection). WebRTC's suppressor removes echo best but takes much of the user's voice during
+  // double talk; speexdsp's leaves the voice.
+  std::string recognition_engine;
   bool operator==(const FrontEndSettings&) const = default;
 };
 
@@ -37,6 +41,8 @@ class AudioFrontEnd {
   // Cleans `mic` (any length), whose last sample arrived at `arrived`. Returns the cleaned audio of
   // the whole 10 ms frames available; the rest waits for the next call.
   std::vector<int16_t> process(std::span<const int16_t> mic, TimePoint arrived);
+  // The same frames process() returned last, cleaned for the recogniser (recognition_engine).
+  const std::vector<int16_t>& for_recognition() const { return recognition_; }
 
   // Whether what process() returned last may still hold the reply's echo: the reply was playing
   // while the canceller was still looking for the echo's delay, or converging after it found it
@@ -56,8 +62,10 @@ class AudioFrontEnd {
 
   FrontEndSettings settings_;
   std::unique_ptr<EchoReference> reference_ = std::make_unique<EchoReference>();
-  std::unique_ptr<EchoCanceller> canceller_;  // null when there is nothing to do
-  std::vector<int16_t> pending_;              // less than a frame of microphone audio
+  std::unique_ptr<EchoCanceller> canceller_;              // null when there is nothing to do
+  std::unique_ptr<EchoCanceller> recognition_canceller_;  // null: the recogniser hears the same
+  std::vector<int16_t> recognition_;
+  std::vector<int16_t> pending_;  // less than a frame of microphone audio
   // The reference position of the next microphone sample. Set from arrival times, then advanced
   // sample by sample: network jitter must not move the echo path the canceller is learning.
   std::optional<int64_t> next_reference_;

@@ -162,17 +162,21 @@ void VoiceSession::drain() {
 }
 
 void VoiceSession::process_audio(const std::vector<int16_t>& input) {
-  // Turn detection (barge-in) and recognition hear the microphone without the reply's echo. Until
-  // the canceller has found the echo's delay, audio heard while the reply plays is taken as
-  // silence: half duplex for the first second or so of a session's first reply.
+  // Turn detection (barge-in) and recognition hear the microphone without the reply's echo, each
+  // from the canceller that suits it. Until the canceller has found the echo's delay, audio heard
+  // while the reply plays is taken as silence: half duplex at the start of a session's first reply.
   std::vector<int16_t> chunk = front_end_->process(input, SteadyClock::now());
-  if (front_end_->echo_unresolved()) std::fill(chunk.begin(), chunk.end(), int16_t{0});
+  std::vector<int16_t> heard = front_end_->for_recognition();
+  if (front_end_->echo_unresolved()) {
+    std::fill(chunk.begin(), chunk.end(), int16_t{0});
+    std::fill(heard.begin(), heard.end(), int16_t{0});
+  }
   const SessionSettings s = settings();
   if (!s.server_vad) {
-    manual_buffer_.insert(manual_buffer_.end(), chunk.begin(), chunk.end());
+    manual_buffer_.insert(manual_buffer_.end(), heard.begin(), heard.end());
     return;
   }
-  history_.insert(history_.end(), chunk.begin(), chunk.end());
+  history_.insert(history_.end(), heard.begin(), heard.end());
   samples_in_ += static_cast<int64_t>(chunk.size());
   bool was_streaming = stream_ != nullptr;
   for (const auto& event : turn_->push(chunk)) {
@@ -183,7 +187,7 @@ void VoiceSession::process_audio(const std::vector<int16_t>& input) {
     }
   }
   // A stream opened during this chunk was already fed from the history, this chunk included.
-  if (stream_ && was_streaming) feed_stream(chunk);
+  if (stream_ && was_streaming) feed_stream(heard);
   if (stream_) end_turn_early_on_command(s.turn);
 
   if (!stream_) {

@@ -5,6 +5,7 @@
 #include "audio/resampler.h"
 #include "audio/synthetic_room.h"
 #include "pipeline/session_test_support.h"
+#include "stt/word_error_rate.h"
 #include "support/fixtures.h"
 
 namespace tektra::test {
@@ -102,9 +103,9 @@ TEST_F(VoiceSessionEcho, TheUsersVoiceOverTheEchoInterruptsAndIsUnderstood) {
   EXPECT_LE(started[0].audio_ms, onset + 200);
   auto transcript = rec.wait_for(Kind::TranscriptCompleted, 10s);
   ASSERT_TRUE(transcript) << rec.describe();
-  // The words are recognised, though not reliably all of them: WebRTC's suppressor takes parts of
-  // the user's speech during double talk (`tektra bench audio` measures the word error rate).
-  EXPECT_FALSE(transcript->text.empty());
+  // The recogniser hears speexdsp's output, which keeps the user's voice, though not every word
+  // survives the echo (`tektra bench audio` measures the word error rate over 30 trials).
+  EXPECT_LE(word_error_rate("what day is it today", transcript->text), 0.6) << transcript->text;
 }
 
 TEST_F(VoiceSessionEcho, WithoutItTheEchoInterruptsTheReply) {
