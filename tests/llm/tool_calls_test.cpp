@@ -3,12 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 
 #include "core/error.h"
+#include "support/file_bytes.h"
 
 namespace tektra::llm {
 namespace {
@@ -17,13 +16,6 @@ using nlohmann::json;
 
 const std::filesystem::path kDataDir =
     std::filesystem::path(__FILE__).parent_path() / "data" / "tool_calls";
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string trimmed(std::string_view text) {
   const auto begin = text.find_first_not_of(" \t\r\n");
@@ -40,12 +32,12 @@ struct Case {
 };
 
 std::vector<Case> load_cases() {
-  const json doc = json::parse(read_file(kDataDir / "cases.json"));
+  const json doc = json::parse(test::file_bytes(kDataDir / "cases.json"));
   std::vector<Case> cases;
   for (const json& c : doc.at("cases")) {
     Case item;
     item.file = c.at("file");
-    item.output = read_file(kDataDir / item.file);
+    item.output = test::file_bytes(kDataDir / item.file);
     item.format = tool_call_format_from_name(c.at("format").get<std::string>()).value();
     item.options.reasoning_open = c.value("reasoning_open", false);
     item.expected = c;
@@ -177,7 +169,7 @@ TEST(ToolCallStream, ChunkedStreamsGiveTheSameReplyAndNeverReleaseCallText) {
 }
 
 TEST(ToolCallStream, TextBeforeACallIsReleasedBeforeTheCallEnds) {
-  const std::string output = read_file(kDataDir / "qwen25_14b_1m_untagged_call.txt");
+  const std::string output = test::file_bytes(kDataDir / "qwen25_14b_1m_untagged_call.txt");
   const size_t json_start = output.find('{');
   ToolCallStream s(ToolCallFormat::Hermes);
   const std::string early = s.push(output.substr(0, json_start + 20));
@@ -191,7 +183,7 @@ TEST(ToolCallStream, PlainAnswersStreamWithoutWaitingForTheEnd) {
   for (const char* file : {"hermes3_plain_answer.txt", "llama32_plain_answer.txt",
                            "qwen3_8b_plain_answer.txt", "mistral_plain.txt"}) {
     SCOPED_TRACE(file);
-    const std::string output = read_file(kDataDir / file);
+    const std::string output = test::file_bytes(kDataDir / file);
     const ToolCallFormat format =
         std::string_view(file).starts_with("llama")     ? ToolCallFormat::Llama3Json
         : std::string_view(file).starts_with("mistral") ? ToolCallFormat::Mistral
@@ -202,7 +194,7 @@ TEST(ToolCallStream, PlainAnswersStreamWithoutWaitingForTheEnd) {
 }
 
 TEST(ToolCallStream, ReasoningIsNeverReleased) {
-  const std::string output = read_file(kDataDir / "qwq32b_reasoning_open_call.txt");
+  const std::string output = test::file_bytes(kDataDir / "qwq32b_reasoning_open_call.txt");
   ParseOptions options;
   options.reasoning_open = true;
   const Streamed s = stream(output, ToolCallFormat::Hermes, 5, options);
@@ -543,7 +535,7 @@ TEST(ToolCallText, UnclosedReasoningIsAllReasoning) {
 // Ids
 
 TEST(ToolCallIds, GeneratedIdsAreDeterministicDistinctAndSeeded) {
-  const std::string output = read_file(kDataDir / "qwen25_two_calls.txt");
+  const std::string output = test::file_bytes(kDataDir / "qwen25_two_calls.txt");
   const ParsedReply a = hermes(output), b = hermes(output);
   ASSERT_EQ(a.tool_calls.size(), 2u);
   EXPECT_EQ(a.tool_calls[0].id, b.tool_calls[0].id);
@@ -584,7 +576,7 @@ TEST(ToolCallFormat, DetectedFromTheRealTemplates) {
   };
   for (const auto& [name, format] : expected) {
     SCOPED_TRACE(name);
-    const std::string text = read_file(dir / (name + ".jinja"));
+    const std::string text = test::file_bytes(dir / (name + ".jinja"));
     ASSERT_FALSE(text.empty());
     EXPECT_EQ(detect_tool_call_format(text), format);
   }

@@ -4,10 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <random>
-#include <sstream>
 
+#include "support/file_bytes.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 #include "support/thrown.h"
@@ -16,13 +15,6 @@ namespace tektra::nn {
 namespace {
 
 constexpr const char* kOnnx = "silero_vad_v6.2.onnx";
-
-std::string file_bytes(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  return bytes.str();
-}
 
 TEST(OnnxWeights, ReadsInitializersAndConstantsInsideSubgraphs) {
   TEKTRA_REQUIRE_FIXTURE(kOnnx);
@@ -53,7 +45,7 @@ TEST(OnnxWeights, FilesThatAreNotOnnxAreRefused) {
 
 TEST(OnnxWeights, CorruptBytesNeverCrashTheReader) {
   TEKTRA_REQUIRE_FIXTURE(kOnnx);
-  const std::string bytes = file_bytes(test::fixture(kOnnx));
+  const std::string bytes = test::file_bytes(test::fixture(kOnnx));
   std::mt19937 random(7);
   int rejected = 0;
   for (int trial = 0; trial < 300; ++trial) {

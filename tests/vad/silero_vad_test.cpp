@@ -14,6 +14,7 @@
 #include "audio/wav.h"
 #include "core/error.h"
 #include "nn/fp16.h"
+#include "support/file_bytes.h"
 #include "support/fixtures.h"
 #include "support/temp_dir.h"
 #include "support/thrown.h"
@@ -169,20 +170,13 @@ TEST(SileroVad, RejectsFramesOfAnyOtherSize) {
   }
 }
 
-std::string file_bytes(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << file.rdbuf();
-  return bytes.str();
-}
-
 TEST(SileroVad, TruncatedOrForeignFilesAreClearErrors) {
   TEKTRA_REQUIRE_FIXTURE(kGgml);
   TEKTRA_REQUIRE_FIXTURE(kOnnx);
   test::TempDir dir;
   const auto cut = dir.file("cut");
   for (const char* name : {kGgml, kOnnx}) {
-    const std::string bytes = file_bytes(test::fixture(name));
+    const std::string bytes = test::file_bytes(test::fixture(name));
     for (size_t size :
          {size_t{0}, size_t{3}, size_t{40}, size_t{5000}, bytes.size() / 2, bytes.size() - 1}) {
       std::ofstream(cut, std::ios::binary | std::ios::trunc) << bytes.substr(0, size);
