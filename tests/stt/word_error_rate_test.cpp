@@ -6,6 +6,18 @@
 namespace tektra {
 namespace {
 
+TEST(WordErrorRate, CountsSubstitutionsDeletionsAndInsertions) {
+  EXPECT_DOUBLE_EQ(word_error_rate("go forward ten meters", "go forward ten meters"), 0.0);
+  EXPECT_DOUBLE_EQ(word_error_rate("go forward ten meters", "go forward two meters"), 0.25);
+  EXPECT_DOUBLE_EQ(word_error_rate("go forward ten meters", "go forward meters"), 0.25);
+  EXPECT_DOUBLE_EQ(word_error_rate("go forward ten meters", "go go forward ten meters now"), 0.5);
+  EXPECT_DOUBLE_EQ(word_error_rate("he was not an ill disposed young man",
+                                   "he was not an illness those young man"),
+                   0.25);
+  EXPECT_DOUBLE_EQ(word_error_rate("a b", ""), 1.0);
+  EXPECT_DOUBLE_EQ(word_error_rate("", ""), 0.0);
+}
+
 TEST(WordErrorRate, CountsEditsOverReferenceWords) {
   EXPECT_DOUBLE_EQ(word_error_rate("what day is it today", "what day is it today"), 0.0);
   EXPECT_DOUBLE_EQ(word_error_rate("What day is it, today?", "what day is it today"), 0.0);
