@@ -11,12 +11,6 @@
 namespace tektra {
 namespace {
 
-void check_frames(std::span<const int16_t> mic, std::span<const int16_t> far_end) {
-  if (mic.size() != DelayEstimator::kFrame || far_end.size() != DelayEstimator::kFrame)
-    throw Error("invalid_audio", "delay estimation takes 10 ms frames of " +
-                                     std::to_string(DelayEstimator::kFrame) + " samples");
-}
-
 size_t next_power_of_two(size_t n) {
   size_t p = 1;
   while (p < n) p <<= 1;
@@ -29,6 +23,12 @@ constexpr float kSilenceRms = 30.0f;
 constexpr int kSameDelay = 32;
 
 }  // namespace
+
+void check_echo_frames(std::span<const int16_t> mic, std::span<const int16_t> far_end) {
+  if (mic.size() != DelayEstimator::kFrame || far_end.size() != DelayEstimator::kFrame)
+    throw Error("invalid_audio", "echo processing takes 10 ms frames of " +
+                                     std::to_string(DelayEstimator::kFrame) + " samples");
+}
 
 void fft(std::span<std::complex<float>> data, bool inverse) {
   const size_t n = data.size();
@@ -85,7 +85,7 @@ void DelayEstimator::reset() {
 }
 
 void DelayEstimator::push(std::span<const int16_t> mic, std::span<const int16_t> far_end) {
-  check_frames(mic, far_end);
+  check_echo_frames(mic, far_end);
   // Averaging four samples is a crude low-pass, but it is the same linear filter on both signals,
   // so it cannot move the correlation peak.
   for (size_t i = 0; i + decimation_ <= kFrame; i += decimation_) {

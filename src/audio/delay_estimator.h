@@ -82,6 +82,10 @@ class EchoPathAligner {
   std::vector<int16_t> out_;
 };
 
+// Error("invalid_audio") unless both are one 10 ms frame (DelayEstimator::kFrame samples): the
+// unit every echo-path stage works in.
+void check_echo_frames(std::span<const int16_t> mic, std::span<const int16_t> far_end);
+
 // In-place radix-2 FFT (size a power of two); inverse is unscaled.
 void fft(std::span<std::complex<float>> data, bool inverse);
 

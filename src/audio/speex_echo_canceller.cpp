@@ -4,7 +4,6 @@
 #include <speex/speex_preprocess.h>
 
 #include <optional>
-#include <string>
 
 #include "audio/echo_canceller.h"
 #include "core/error.h"
@@ -85,9 +84,7 @@ float SpeexEchoCanceller::estimated_delay_ms() const {
 
 std::vector<int16_t> SpeexEchoCanceller::process(std::span<const int16_t> mic,
                                                  std::span<const int16_t> far_end) {
-  if (mic.size() != kFrame || far_end.size() != kFrame)
-    throw Error("invalid_audio",
-                "echo cancellation takes 10 ms frames of " + std::to_string(kFrame) + " samples");
+  check_echo_frames(mic, far_end);
   if (state_->aligner) {
     const int before = state_->aligner->applied_delay_samples();
     far_end = state_->aligner->align(mic, far_end);

@@ -99,9 +99,7 @@ float WebRtcEchoCanceller::estimated_delay_ms() const {
 
 std::vector<int16_t> WebRtcEchoCanceller::process(std::span<const int16_t> mic,
                                                   std::span<const int16_t> far_end) {
-  if (mic.size() != kFrame || far_end.size() != kFrame)
-    throw Error("invalid_audio",
-                "echo cancellation takes 10 ms frames of " + std::to_string(kFrame) + " samples");
+  check_echo_frames(mic, far_end);
   auto& state = *state_;
   // WebRTC's AEC buffers the reply itself and lines it up by the stream delay it is told, so the
   // reply goes in as sent and only our estimate goes along with it.
