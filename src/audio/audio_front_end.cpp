@@ -15,6 +15,15 @@ constexpr int64_t kSettlingSamples = EchoCanceller::kRate * 3 / 2;
 // Arrival jitter tolerated before the reference is re-anchored to the wall clock.
 constexpr int64_t kReanchorSamples = EchoCanceller::kRate / 10;
 
+// `settings` for `engine`. WebRTC's own residual suppressor runs at its lowest: stronger settings
+// take the user's voice during double talk (bench audio). speexdsp's filter leaves more echo and
+// needs its preprocessor's residual suppression.
+EchoCancellerSettings for_engine(EchoCancellerSettings settings, const std::string& engine) {
+  settings.engine = engine;
+  settings.suppress_residual = engine == "speex";
+  return settings;
+}
+
 }  // namespace
 
 NoiseSuppression noise_suppression_named(const std::string& name) {
@@ -31,15 +40,13 @@ FrontEndSettings front_end_settings(const AudioConfig& config) {
   try {
     FrontEndSettings settings;
     settings.echo_cancellation = config.echo_canceller != "off";
-    if (settings.echo_cancellation) settings.canceller.engine = config.echo_canceller;
     // A session cannot know how late its reply comes back (network, the client's playback
     // queue, the room), so the delay is always estimated; the filter then covers the room only.
     settings.canceller.align_delay = true;
     settings.canceller.tail_ms = 120;
-    // WebRTC's own residual suppressor at its lowest: stronger settings take the user's voice
-    // during double talk (bench audio). speexdsp's filter leaves more echo and needs its
-    // preprocessor's residual suppression.
-    settings.canceller.suppress_residual = settings.canceller.engine == "speex";
+    settings.canceller =
+        for_engine(settings.canceller,
+                   settings.echo_cancellation ? config.echo_canceller : settings.canceller.engine);
     if (settings.canceller.engine == "webrtc") settings.recognition_engine = "speex";
     settings.canceller.noise_suppression = noise_suppression_named(config.noise_suppression);
     settings.canceller.agc = config.agc;
@@ -66,10 +73,8 @@ void AudioFrontEnd::update(const FrontEndSettings& settings) {
   canceller_ = active() ? create_echo_canceller(settings_.canceller) : nullptr;
   recognition_canceller_ = nullptr;
   if (canceller_ && settings_.echo_cancellation && !settings_.recognition_engine.empty()) {
-    EchoCancellerSettings recognition = settings_.canceller;
-    recognition.engine = settings_.recognition_engine;
-    recognition.suppress_residual = recognition.engine == "speex";
-    recognition_canceller_ = create_echo_canceller(recognition);
+    recognition_canceller_ =
+        create_echo_canceller(for_engine(settings_.canceller, settings_.recognition_engine));
   }
 }
 

@@ -6,7 +6,6 @@
 #include <optional>
 
 #include "audio/echo_canceller.h"
-#include "core/error.h"
 
 namespace tektra {
 namespace {
