@@ -170,6 +170,35 @@ TEST(SileroVad, RejectsFramesOfAnyOtherSize) {
   }
 }
 
+TEST(SileroVad, GgmlHeadersOfOtherModelsAreRefusedWithTheReason) {
+  TEKTRA_REQUIRE_FIXTURE(kGgml);
+  const std::string bytes = test::file_bytes(test::fixture(kGgml));
+  test::TempDir dir;
+  // Offsets in whisper.cpp's layout: magic, type length, "silero-16k", major, minor, patch,
+  // window, context, encoder layers, 4 x (in, out, kernel), LSTM and head sizes, tensors.
+  auto with = [&](size_t offset, std::string patch) {
+    std::string changed = bytes;
+    changed.replace(offset, patch.size(), patch);
+    const auto file = dir.file("patched.bin");
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << changed;
+    const auto error = test::thrown_error([&] { SileroVad vad(file); });
+    return error ? error->code() + ": " + error->what() : std::string("(loaded)");
+  };
+  auto le32 = [](int32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); };
+  EXPECT_NE(with(8, "silero-08k").find("unknown model type 'silero-08k'"), std::string::npos);
+  EXPECT_NE(with(18, le32(5)).find("version 5 is not Silero VAD v6"), std::string::npos);
+  EXPECT_NE(with(30, le32(256)).find("window 256"), std::string::npos);
+  EXPECT_NE(with(38, le32(3)).find("3 encoder layers"), std::string::npos);
+  EXPECT_NE(with(4, le32(-1)).find("bad model type"), std::string::npos);
+  const size_t first_tensor = 42 + 4 * 12 + 16;
+  EXPECT_NE(with(first_tensor + 8, le32(7)).find("unsupported type 7"), std::string::npos);
+  EXPECT_NE(with(first_tensor, le32(9)).find("corrupt tensor header"), std::string::npos);
+  for (const auto& reason : {with(8, "silero-08k"), with(first_tensor, le32(9))}) {
+    EXPECT_EQ(reason.substr(0, 13), "invalid_model") << reason;
+  }
+  EXPECT_EQ(with(0, bytes.substr(0, 4)), "(loaded)") << "the unpatched file loads";
+}
+
 TEST(SileroVad, TruncatedOrForeignFilesAreClearErrors) {
   TEKTRA_REQUIRE_FIXTURE(kGgml);
   TEKTRA_REQUIRE_FIXTURE(kOnnx);
